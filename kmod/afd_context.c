@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelfd: per-process contexts.
+ *
+ * A context binds an open file to the process that opened it, as KFD binds
+ * /dev/kfd to its opener: queues, mappings and doorbells of the context act
+ * inside that process only, so a file handed to another process (fork,
+ * SCM_RIGHTS) must not be usable there.
+ */
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "afd_context.h"
+#include "afd_drv.h"
+
+/**
+ * afd_context_create() - bind a new context to the calling process
+ * @adev: device being opened
+ *
+ * Return: the context, or ERR_PTR(-ENODEV) if the device is going away,
+ * ERR_PTR(-ENOMEM) if memory is short.
+ */
+struct afd_context *afd_context_create(struct afd_device *adev)
+{
+	struct afd_context *ctx;
+	int ret;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+
+	ctx->adev = adev;
+	ctx->owner = get_task_pid(current, PIDTYPE_TGID);
+	get_task_comm(ctx->comm, current);
+	get_device(&adev->dev);
+
+	mutex_lock(&adev->lock);
+	if (adev->state != AFD_DEV_ENABLED) {
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	list_add_tail(&ctx->node, &adev->contexts);
+	mutex_unlock(&adev->lock);
+	return ctx;
+
+err_unlock:
+	mutex_unlock(&adev->lock);
+	put_device(&adev->dev);
+	put_pid(ctx->owner);
+	kfree(ctx);
+	return ERR_PTR(ret);
+}
+
+/**
+ * afd_context_destroy() - release everything a context owns
+ * @ctx: context of a file being released
+ */
+void afd_context_destroy(struct afd_context *ctx)
+{
+	struct afd_device *adev = ctx->adev;
+
+	mutex_lock(&adev->lock);
+	list_del(&ctx->node);
+	mutex_unlock(&adev->lock);
+
+	put_pid(ctx->owner);
+	kfree(ctx);
+	put_device(&adev->dev);
+}
+
+/**
+ * afd_context_is_owner() - may the calling thread use this context?
+ * @ctx: context of the file being used
+ *
+ * Threads of the opening process may; a forked child or a process that
+ * received the file over a socket may not.
+ */
+bool afd_context_is_owner(const struct afd_context *ctx)
+{
+	return task_tgid(current) == ctx->owner;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * accelfd: the device, shared by every file of the module.
+ */
+#ifndef __AFD_DRV_H__
+#define __AFD_DRV_H__
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include <linux/accelfd.h>
+
+#define AFD_MAX_DEVICES 64
+
+/**
+ * enum afd_device_state - whether a device accepts work
+ * @AFD_DEV_ENABLED: open() and ioctls are served
+ * @AFD_DEV_REMOVING: the device is going away; new calls get -ENODEV
+ */
+enum afd_device_state {
+	AFD_DEV_ENABLED,
+	AFD_DEV_REMOVING,
+};
+
+/**
+ * struct afd_limits - per-device limits, reported by GET_INFO and sysfs
+ * @max_queues_per_process: queues one open file may hold
+ * @max_queues: queues the device may hold in all
+ * @min_ring_entries: smallest ring, a power of two
+ * @max_ring_entries: largest ring, a power of two
+ */
+struct afd_limits {
+	u32 max_queues_per_process;
+	u32 max_queues;
+	u32 min_ring_entries;
+	u32 max_ring_entries;
+};
+
+/**
+ * struct afd_device - one software accelerator, /dev/accelN
+ * @dev: the class device; its release frees this struct
+ * @cdev: the character device behind /dev/accelN
+ * @index: N of /dev/accelN
+ * @engine_count: engines executing descriptors for this device
+ * @ops_supported: bit (1 << &enum afd_op) per supported operation
+ * @lock: protects @state, @limits and @contexts
+ * @state: &enum afd_device_state
+ * @limits: current limits
+ * @contexts: open files of this device (&struct afd_context.node)
+ */
+struct afd_device {
+	struct device dev;
+	struct cdev cdev;
+	u32 index;
+	u32 engine_count;
+	u64 ops_supported;
+
+	struct mutex lock; /* Protects state, limits, contexts */
+	enum afd_device_state state;
+	struct afd_limits limits;
+	struct list_head contexts;
+};
+
+static inline struct afd_device *to_afd_device(struct device *dev)
+{
+	return container_of(dev, struct afd_device, dev);
+}
+
+#define afd_err(adev, fmt, ...) \
+	dev_err(&(adev)->dev, "%s: " fmt, __func__, ##__VA_ARGS__)
+#define afd_dbg(adev, fmt, ...) \
+	dev_dbg(&(adev)->dev, "%s: " fmt, __func__, ##__VA_ARGS__)
+
+#endif /* __AFD_DRV_H__ */

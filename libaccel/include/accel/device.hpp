@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// accel::Device: an open /dev/accelN, and the devices the module offers.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <linux/accelfd.h>
+
+#include "accel/fd.hpp"
+
+namespace accel {
+
+/// What AFD_IOC_GET_INFO reports (or sysfs, for a device not opened).
+struct DeviceInfo {
+	std::string name;
+	std::uint32_t index = 0;
+	std::uint32_t abi_major = 0;
+	std::uint32_t abi_minor = 0;
+	std::uint32_t engine_count = 0;
+	std::uint64_t caps = 0;
+	std::uint64_t ops_supported = 0;
+	std::uint32_t max_queues_per_process = 0;
+	std::uint32_t max_queues = 0;
+	std::uint32_t min_ring_entries = 0;
+	std::uint32_t max_ring_entries = 0;
+
+	[[nodiscard]] bool supports(afd_op op) const noexcept
+	{
+		return ops_supported & (std::uint64_t{1} << op);
+	}
+	bool operator==(const DeviceInfo &) const = default;
+};
+
+/// A device's run-time state from sysfs, beside its fixed description.
+struct DeviceStatus {
+	DeviceInfo info;
+	std::string state;	  ///< "enabled", ...
+	std::uint32_t contexts = 0; ///< open files
+};
+
+/// Name of an operation ("memmove"), or "op<N>" for one this library
+/// does not know.
+[[nodiscard]] std::string op_name(unsigned op);
+/// Names of the operations whose bits are set in @p ops.
+[[nodiscard]] std::vector<std::string> op_names(std::uint64_t ops);
+
+/// True if the accelfd module is loaded (its sysfs class exists).
+[[nodiscard]] bool module_loaded();
+/// Names of the devices ("accel0", ...), in index order; empty if the
+/// module is not loaded.
+[[nodiscard]] std::vector<std::string> device_names();
+/// Reads a device's description and state from sysfs, without opening it.
+[[nodiscard]] DeviceStatus read_status(const std::string &name);
+
+/// An open /dev/accelN: the context of this process on that device.
+/// Usable by the threads of the opening process only (the kernel answers
+/// EBADF to any other process, including a forked child).
+class Device {
+public:
+	[[nodiscard]] static Device open(unsigned index);
+	[[nodiscard]] static Device open(const std::filesystem::path &path);
+
+	[[nodiscard]] DeviceInfo info() const;
+	[[nodiscard]] const std::filesystem::path &path() const noexcept { return path_; }
+	[[nodiscard]] int fd() const noexcept { return fd_.get(); }
+
+	/// ioctl on this device that throws an accel::Error naming it.
+	int ioctl(unsigned long request, void *arg, const char *request_name) const;
+
+private:
+	Device(Fd fd, std::filesystem::path path) : fd_(std::move(fd)), path_(std::move(path)) {}
+
+	Fd fd_;
+	std::filesystem::path path_;
+};
+
+} // namespace accel

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// accel::Error: what failed, on which device, and why.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace accel {
+
+/// Thrown by every slow-path call. code() holds the errno; what() reads
+/// "<call> on <device>: <strerror> (<ERRNO>)[; <hint>]".
+class Error : public std::system_error {
+public:
+	Error(int err, std::string_view what);
+};
+
+/// A sentence that explains an accelfd errno for @p call, or "" if the
+/// plain strerror says it all.
+[[nodiscard]] std::string explain_errno(int err, std::string_view call);
+
+} // namespace accel

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#include "accel/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace accel {
+namespace {
+
+std::string message(int err, std::string_view what)
+{
+	std::string msg(what);
+	msg += ": ";
+	msg += std::strerror(err);
+	if (const char *name = strerrorname_np(err)) {
+		msg += " (";
+		msg += name;
+		msg += ')';
+	}
+	if (std::string hint = explain_errno(err, what); !hint.empty()) {
+		msg += "; ";
+		msg += hint;
+	}
+	return msg;
+}
+
+} // namespace
+
+Error::Error(int err, std::string_view what)
+	: std::system_error(err, std::system_category(), message(err, what))
+{
+}
+
+std::string explain_errno(int err, std::string_view call)
+{
+	const bool is_ioctl = call.starts_with("ioctl");
+
+	switch (err) {
+	case EBADF:
+		if (is_ioctl)
+			return "an accelfd file works only in the process that "
+			       "opened it (not in a forked child or a process "
+			       "it was passed to)";
+		break;
+	case ENOTTY:
+		if (is_ioctl)
+			return "not an accelfd device, or its module is older "
+			       "than this library";
+		break;
+	case ENOENT:
+		if (call.starts_with("open /dev/accel"))
+			return "no such device; is the accelfd module loaded "
+			       "(modprobe accelfd)?";
+		break;
+	case EACCES:
+		if (call.starts_with("open /dev/accel"))
+			return "ask the administrator for access to the device "
+			       "(the accelfd group)";
+		break;
+	default:
+		break;
+	}
+	return {};
+}
+
+} // namespace accel

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// Small helpers of the guest tests.
+#pragma once
+
+#include <cerrno>
+#include <fcntl.h>
+#include <fstream>
+#include <string>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <linux/accelfd.h>
+
+namespace guest {
+
+/// First line of a sysfs or procfs file.
+inline std::string read_line(const std::string &path)
+{
+	std::ifstream in(path);
+	std::string line;
+	BOOST_REQUIRE_MESSAGE(in && std::getline(in, line), "cannot read " << path);
+	return line;
+}
+
+inline unsigned read_uint(const std::string &path)
+{
+	return static_cast<unsigned>(std::stoul(read_line(path)));
+}
+
+inline std::string sysfs(const std::string &device, const std::string &attr)
+{
+	return read_line("/sys/class/accelfd/" + device + "/" + attr);
+}
+
+/// The errno of one raw ioctl, 0 on success.
+inline int ioctl_errno(int fd, unsigned long request, void *arg)
+{
+	return ::ioctl(fd, request, arg) == 0 ? 0 : errno;
+}
+
+/// An open descriptor of /dev/accel0 (closed at scope exit).
+struct OpenDevice {
+	explicit OpenDevice(const char *path = "/dev/accel0")
+		: fd(::open(path, O_RDWR | O_CLOEXEC))
+	{
+		BOOST_REQUIRE_MESSAGE(fd >= 0, "open " << path << ": " << strerror(errno));
+	}
+	~OpenDevice() { ::close(fd); }
+	OpenDevice(const OpenDevice &) = delete;
+	OpenDevice &operator=(const OpenDevice &) = delete;
+	int fd;
+};
+
+/// Runs @p child in a forked process; returns its exit status (0..255) or
+/// 128 + signal.
+template <typename Fn> int in_child(Fn &&child)
+{
+	pid_t pid = fork();
+	BOOST_REQUIRE(pid >= 0);
+	if (pid == 0)
+		_exit(child());
+	int status = 0;
+	BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+} // namespace guest

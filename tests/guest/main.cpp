@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+#define BOOST_TEST_MODULE accelfd guest tests
+#include <boost/test/unit_test.hpp>

@@ -1,0 +1,49 @@
+#!/bin/sh
+# The guest suite: runs inside the QEMU guest (tests/guest/run-guest), with
+# accelfd.ko already loaded by the harness.
+#   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO
+guest_tests=$1 accelctl=$2 ko=$3
+passed=0 failed=0
+
+check() {
+	name=$1
+	shift
+	if "$@"; then
+		echo "PASS: $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $name"
+		failed=$((failed + 1))
+	fi
+}
+
+no_accel_nodes() { ! ls /dev/accel[0-9]* >/dev/null 2>&1; }
+not_loaded_exit_3() {
+	out=$("$accelctl" list 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 3 ] && echo "$out" | grep -q "accelfd module is not loaded"
+}
+insmod_refused() { ! insmod "$ko" "$@" 2>/dev/null && [ ! -d /sys/module/accelfd ]; }
+
+echo "== module loaded with defaults"
+check "Boost.Test guest suite (1 device)" "$guest_tests" --log_level=test_suite
+check "rmmod accelfd" rmmod accelfd
+check "no /dev/accelN left after unload" no_accel_nodes
+check "no /sys/class/accelfd left after unload" test ! -e /sys/class/accelfd
+check "accelctl says the module is not loaded, exit 3" not_loaded_exit_3
+
+echo "== module loaded with num_devices=3 num_engines=4"
+check "insmod num_devices=3 num_engines=4" insmod "$ko" num_devices=3 num_engines=4
+check "three device nodes" test -c /dev/accel0 -a -c /dev/accel1 -a -c /dev/accel2
+check "Boost.Test guest suite (3 devices)" "$guest_tests" --log_level=test_suite
+check "rmmod accelfd (3 devices)" rmmod accelfd
+check "no /dev/accelN left after unload (3 devices)" no_accel_nodes
+
+echo "== bad module parameters"
+check "num_devices=0 is refused" insmod_refused num_devices=0
+check "num_devices=65 is refused" insmod_refused num_devices=65
+check "num_engines=0 is refused" insmod_refused num_engines=0
+
+echo "guest: $passed passed, $failed failed"
+[ $failed -eq 0 ]

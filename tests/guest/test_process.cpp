@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+// A context belongs to the process that opened it.
+#include <cstring>
+#include <sys/socket.h>
+#include <thread>
+
+#include "accel/accel.hpp"
+#include "guest_util.hpp"
+
+namespace {
+
+void send_fd(int sock, int fd)
+{
+	char dummy = 'x';
+	iovec iov{&dummy, 1};
+	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+	msghdr msg{};
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control;
+	msg.msg_controllen = sizeof(control);
+	cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	BOOST_REQUIRE(::sendmsg(sock, &msg, 0) == 1);
+}
+
+int receive_fd(int sock)
+{
+	char dummy;
+	iovec iov{&dummy, 1};
+	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+	msghdr msg{};
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control;
+	msg.msg_controllen = sizeof(control);
+	if (::recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	int fd;
+	std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	return fd;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(process_binding)
+
+BOOST_AUTO_TEST_CASE(forked_child_gets_ebadf_and_the_parent_keeps_working)
+{
+	guest::OpenDevice dev;
+	const int child_errno = guest::in_child([&] {
+		afd_info info{};
+		return guest::ioctl_errno(dev.fd, AFD_IOC_GET_INFO, &info);
+	});
+	BOOST_TEST(child_errno == EBADF);
+
+	afd_info info{};
+	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_GET_INFO, &info) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(forked_child_may_open_the_device_itself)
+{
+	const int child_errno = guest::in_child([] {
+		int fd = ::open("/dev/accel0", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return 100;
+		afd_info info{};
+		return guest::ioctl_errno(fd, AFD_IOC_GET_INFO, &info);
+	});
+	BOOST_TEST(child_errno == 0);
+}
+
+BOOST_AUTO_TEST_CASE(fd_passed_over_scm_rights_gets_ebadf)
+{
+	// The receiver is forked before the device is opened, so the only way
+	// it gets the file is the socket.
+	int socks[2];
+	BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) == 0);
+	pid_t pid = ::fork();
+	BOOST_REQUIRE(pid >= 0);
+	if (pid == 0) {
+		::close(socks[0]);
+		int fd = receive_fd(socks[1]);
+		if (fd < 0)
+			_exit(100);
+		afd_info info{};
+		_exit(guest::ioctl_errno(fd, AFD_IOC_GET_INFO, &info));
+	}
+	::close(socks[1]);
+	{
+		guest::OpenDevice dev;
+		send_fd(socks[0], dev.fd);
+	}
+	::close(socks[0]);
+	int status = 0;
+	BOOST_REQUIRE(::waitpid(pid, &status, 0) == pid);
+	BOOST_REQUIRE(WIFEXITED(status));
+	BOOST_TEST(WEXITSTATUS(status) == EBADF);
+}
+
+BOOST_AUTO_TEST_CASE(threads_of_the_owner_may_use_the_context)
+{
+	guest::OpenDevice dev;
+	int thread_errno = -1;
+	std::thread([&] {
+		afd_info info{};
+		thread_errno = guest::ioctl_errno(dev.fd, AFD_IOC_GET_INFO, &info);
+	}).join();
+	BOOST_TEST(thread_errno == 0);
+}
+
+BOOST_AUTO_TEST_CASE(libaccel_error_for_a_foreign_process_names_device_and_cause)
+{
+	auto dev = accel::Device::open(0);
+	const int ok = guest::in_child([&] {
+		try {
+			(void)dev.info();
+			return 1;
+		} catch (const accel::Error &e) {
+			const std::string what = e.what();
+			return e.code().value() == EBADF &&
+					       what.find("ioctl(AFD_IOC_GET_INFO) on /dev/accel0") == 0 &&
+					       what.find("process that opened it") != std::string::npos
+				       ? 0
+				       : 2;
+		}
+	});
+	BOOST_TEST(ok == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
