@@ -8,24 +8,30 @@
  * SCM_RIGHTS) must not be usable there.
  */
 #include <linux/pid.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "afd_context.h"
 #include "afd_drv.h"
+#include "afd_queue.h"
 
 /**
  * afd_context_create() - bind a new context to the calling process
  * @adev: device being opened
  *
  * Return: the context, or ERR_PTR(-ENODEV) if the device is going away,
- * ERR_PTR(-ENOMEM) if memory is short.
+ * ERR_PTR(-EPERM) for a caller without an address space (a kernel
+ * thread), ERR_PTR(-ENOMEM) if memory is short.
  */
 struct afd_context *afd_context_create(struct afd_device *adev)
 {
 	struct afd_context *ctx;
 	int ret;
+
+	if (!current->mm)
+		return ERR_PTR(-EPERM);
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
@@ -33,7 +39,12 @@ struct afd_context *afd_context_create(struct afd_device *adev)
 
 	ctx->adev = adev;
 	ctx->owner = get_task_pid(current, PIDTYPE_TGID);
+	ctx->mm = current->mm;
+	mmgrab(ctx->mm);
 	get_task_comm(ctx->comm, current);
+	init_waitqueue_head(&ctx->wq);
+	mutex_init(&ctx->lock);
+	xa_init(&ctx->queues);
 	get_device(&adev->dev);
 
 	mutex_lock(&adev->lock);
@@ -48,6 +59,7 @@ struct afd_context *afd_context_create(struct afd_device *adev)
 err_unlock:
 	mutex_unlock(&adev->lock);
 	put_device(&adev->dev);
+	mmdrop(ctx->mm);
 	put_pid(ctx->owner);
 	kfree(ctx);
 	return ERR_PTR(ret);
@@ -60,11 +72,20 @@ err_unlock:
 void afd_context_destroy(struct afd_context *ctx)
 {
 	struct afd_device *adev = ctx->adev;
+	struct afd_queue *q;
+	unsigned long id;
+
+	mutex_lock(&ctx->lock);
+	xa_for_each(&ctx->queues, id, q)
+		afd_queue_destroy(q);
+	mutex_unlock(&ctx->lock);
+	xa_destroy(&ctx->queues);
 
 	mutex_lock(&adev->lock);
 	list_del(&ctx->node);
 	mutex_unlock(&adev->lock);
 
+	mmdrop(ctx->mm);
 	put_pid(ctx->owner);
 	kfree(ctx);
 	put_device(&adev->dev);
@@ -80,4 +101,34 @@ void afd_context_destroy(struct afd_context *ctx)
 bool afd_context_is_owner(const struct afd_context *ctx)
 {
 	return task_tgid(current) == ctx->owner;
+}
+
+/**
+ * afd_context_get_queue() - look up a queue of this context
+ * @ctx: the context
+ * @id: queue id from user space
+ *
+ * Return: the queue with a reference the caller must put, or NULL.
+ */
+struct afd_queue *afd_context_get_queue(struct afd_context *ctx, u32 id)
+{
+	struct afd_queue *q;
+
+	mutex_lock(&ctx->lock);
+	q = xa_load(&ctx->queues, id);
+	if (q)
+		afd_queue_get(q);
+	mutex_unlock(&ctx->lock);
+	return q;
+}
+
+/**
+ * afd_context_notify() - wake WAIT and poll() after new completions
+ * @ctx: the context
+ */
+void afd_context_notify(struct afd_context *ctx)
+{
+	/* The barrier in wq_has_sleeper() orders the CQ tail store first. */
+	if (wq_has_sleeper(&ctx->wq))
+		wake_up_all(&ctx->wq);
 }

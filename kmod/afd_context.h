@@ -6,10 +6,15 @@
 #define __AFD_CONTEXT_H__
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
 
 struct afd_device;
+struct afd_queue;
+struct mm_struct;
 struct pid;
 
 /**
@@ -17,18 +22,32 @@ struct pid;
  * @adev: the device; the context holds a reference on it
  * @owner: thread group of the process that opened the file; only its
  *	threads may use the file
+ * @mm: the opener's address space (mmgrab()), where the engine executes
+ *	this context's descriptors
  * @comm: command name of the opener, for sysfs and logs
  * @node: entry in &struct afd_device.contexts, under its lock
+ * @wq: WAIT and poll() sleep here; the engine wakes it on completions
+ * @lock: protects @queues and @queue_count
+ * @queues: the context's queues by id, each holding a reference
+ * @queue_count: entries in @queues
  */
 struct afd_context {
 	struct afd_device *adev;
 	struct pid *owner;
+	struct mm_struct *mm;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
+	wait_queue_head_t wq;
+
+	struct mutex lock; /* Protects queues, queue_count */
+	struct xarray queues;
+	u32 queue_count;
 };
 
 struct afd_context *afd_context_create(struct afd_device *adev);
 void afd_context_destroy(struct afd_context *ctx);
 bool afd_context_is_owner(const struct afd_context *ctx);
+struct afd_queue *afd_context_get_queue(struct afd_context *ctx, u32 id);
+void afd_context_notify(struct afd_context *ctx);
 
 #endif /* __AFD_CONTEXT_H__ */

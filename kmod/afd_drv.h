@@ -7,6 +7,7 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -31,13 +32,17 @@ enum afd_device_state {
  * @max_queues: queues the device may hold in all
  * @min_ring_entries: smallest ring, a power of two
  * @max_ring_entries: largest ring, a power of two
+ * @max_transfer: largest descriptor length
  */
 struct afd_limits {
 	u32 max_queues_per_process;
 	u32 max_queues;
 	u32 min_ring_entries;
 	u32 max_ring_entries;
+	u64 max_transfer;
 };
+
+struct afd_engine_ops;
 
 /**
  * struct afd_device - one software accelerator, /dev/accelN
@@ -46,10 +51,14 @@ struct afd_limits {
  * @index: N of /dev/accelN
  * @engine_count: engines executing descriptors for this device
  * @ops_supported: bit (1 << &enum afd_op) per supported operation
- * @lock: protects @state, @limits and @contexts
+ * @engine_ops: the engine behind the device (software threads here)
+ * @engine: the engine's private data
+ * @queue_ids: allocator of device-unique queue ids
+ * @lock: protects @state, @limits, @contexts and @queue_count
  * @state: &enum afd_device_state
  * @limits: current limits
  * @contexts: open files of this device (&struct afd_context.node)
+ * @queue_count: queues of all contexts
  */
 struct afd_device {
 	struct device dev;
@@ -57,11 +66,15 @@ struct afd_device {
 	u32 index;
 	u32 engine_count;
 	u64 ops_supported;
+	const struct afd_engine_ops *engine_ops;
+	void *engine;
+	struct ida queue_ids;
 
-	struct mutex lock; /* Protects state, limits, contexts */
+	struct mutex lock; /* Protects state, limits, contexts, queue_count */
 	enum afd_device_state state;
 	struct afd_limits limits;
 	struct list_head contexts;
+	u32 queue_count;
 };
 
 static inline struct afd_device *to_afd_device(struct device *dev)
@@ -73,5 +86,8 @@ static inline struct afd_device *to_afd_device(struct device *dev)
 	dev_err(&(adev)->dev, "%s: " fmt, __func__, ##__VA_ARGS__)
 #define afd_dbg(adev, fmt, ...) \
 	dev_dbg(&(adev)->dev, "%s: " fmt, __func__, ##__VA_ARGS__)
+/* For conditions a user can trigger at will. */
+#define afd_warn_ratelimited(adev, fmt, ...) \
+	dev_warn_ratelimited(&(adev)->dev, "%s: " fmt, __func__, ##__VA_ARGS__)
 
 #endif /* __AFD_DRV_H__ */

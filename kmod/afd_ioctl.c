@@ -13,6 +13,8 @@
 #include <linux/fs.h>
 #include <linux/ioctl.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -20,7 +22,9 @@
 
 #include "afd_context.h"
 #include "afd_drv.h"
+#include "afd_engine.h"
 #include "afd_ioctl.h"
+#include "afd_queue.h"
 
 typedef int afd_ioctl_fn(struct afd_context *ctx, void *data);
 
@@ -62,14 +66,180 @@ static int afd_ioctl_get_info(struct afd_context *ctx, void *data)
 	info->max_queues = adev->limits.max_queues;
 	info->min_ring_entries = adev->limits.min_ring_entries;
 	info->max_ring_entries = adev->limits.max_ring_entries;
+	info->max_transfer = adev->limits.max_transfer;
 	mutex_unlock(&adev->lock);
 
 	strscpy(info->name, dev_name(&adev->dev), sizeof(info->name));
 	return 0;
 }
 
+static int afd_ioctl_create_queue(struct afd_context *ctx, void *data)
+{
+	struct afd_queue *q = afd_queue_create(ctx, data);
+
+	return PTR_ERR_OR_ZERO(q);
+}
+
+static int afd_ioctl_destroy_queue(struct afd_context *ctx, void *data)
+{
+	struct afd_queue_destroy *args = data;
+	struct afd_queue *q;
+	int ret = 0;
+
+	if (args->flags)
+		return -EINVAL;
+
+	mutex_lock(&ctx->lock);
+	q = xa_load(&ctx->queues, args->queue_id);
+	if (q)
+		afd_queue_destroy(q);
+	else
+		ret = -ENOENT;
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+static int afd_ioctl_query_queue(struct afd_context *ctx, void *data)
+{
+	struct afd_queue_query *args = data;
+	struct afd_queue *q;
+
+	if (args->flags)
+		return -EINVAL;
+	q = afd_context_get_queue(ctx, args->queue_id);
+	if (!q)
+		return -ENOENT;
+
+	args->state = afd_queue_state(q) == AFD_Q_ACTIVE ?
+		      AFD_QUEUE_STATE_ACTIVE : AFD_QUEUE_STATE_ERROR;
+	args->priority = q->priority;
+	args->sq_entries = q->sq_entries;
+	args->cq_entries = q->cq_entries;
+	args->submitted = atomic64_read(&q->stats.submitted);
+	args->completed = atomic64_read(&q->stats.completed);
+	args->errors = atomic64_read(&q->stats.errors);
+	args->bytes = atomic64_read(&q->stats.bytes);
+	afd_queue_put(q);
+	return 0;
+}
+
+/* The index a WAIT watches, and whether it has moved or the queue stopped. */
+static u32 afd_wait_index(struct afd_queue *q, const struct afd_wait *args)
+{
+	return args->flags & AFD_WAIT_F_SQ_SPACE ? READ_ONCE(q->sq_head) :
+						   READ_ONCE(q->cq_tail);
+}
+
+static bool afd_wait_done(struct afd_queue *q, const struct afd_wait *args)
+{
+	return afd_wait_index(q, args) != args->head ||
+	       afd_queue_state(q) != AFD_Q_ACTIVE;
+}
+
+static int afd_ioctl_wait(struct afd_context *ctx, void *data)
+{
+	struct afd_device *adev = ctx->adev;
+	struct afd_wait *args = data;
+	struct afd_queue *q;
+	s64 left;
+	int ret = 0;
+
+	if (args->flags & ~AFD_WAIT_FLAGS_ALL)
+		return -EINVAL;
+	if (args->pad || args->deadline_ns < 0)
+		return -EINVAL;
+	q = afd_context_get_queue(ctx, args->queue_id);
+	if (!q)
+		return -ENOENT;
+
+	/* An engine asleep with work held back by a full CQ must look again. */
+	adev->engine_ops->kick(adev, q);
+
+	if (!afd_wait_done(q, args)) {
+		left = args->deadline_ns - ktime_get_ns();
+		if (!args->deadline_ns || left <= 0)
+			ret = -ETIME;
+		else
+			ret = wait_event_interruptible_hrtimeout(ctx->wq,
+				afd_wait_done(q, args), ns_to_ktime(left));
+	}
+	if (!ret) {
+		if (afd_queue_state(q) == AFD_Q_ERROR)
+			ret = -EIO;
+		else if (afd_queue_state(q) == AFD_Q_DEAD)
+			ret = -ENOENT;
+		args->index = afd_wait_index(q, args);
+	}
+	afd_queue_put(q);
+	return ret;
+}
+
+static int afd_ioctl_submit(struct afd_context *ctx, void *data)
+{
+	struct afd_device *adev = ctx->adev;
+	struct afd_submit *args = data;
+	struct afd_desc *descs;
+	struct afd_queue *q;
+	int ret;
+
+	if (args->flags)
+		return -EINVAL;
+	q = afd_context_get_queue(ctx, args->queue_id);
+	if (!q)
+		return -ENOENT;
+	if (!args->count || args->count > q->sq_entries) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+
+	descs = kvmalloc_array(args->count, sizeof(*descs), GFP_KERNEL);
+	if (!descs) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	if (copy_from_user(descs, u64_to_user_ptr(args->descs),
+			   array_size(args->count, sizeof(*descs)))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+
+	ret = afd_queue_submit(q, descs, args->count);
+	if (ret >= 0) {
+		args->submitted = ret;
+		adev->engine_ops->kick(adev, q);
+		ret = 0;
+	}
+out_free:
+	kvfree(descs);
+out_put:
+	afd_queue_put(q);
+	return ret;
+}
+
+static int afd_ioctl_kick(struct afd_context *ctx, void *data)
+{
+	struct afd_device *adev = ctx->adev;
+	struct afd_kick *args = data;
+	struct afd_queue *q;
+
+	if (args->flags)
+		return -EINVAL;
+	q = afd_context_get_queue(ctx, args->queue_id);
+	if (!q)
+		return -ENOENT;
+	adev->engine_ops->kick(adev, q);
+	afd_queue_put(q);
+	return 0;
+}
+
 static const struct afd_ioctl_desc afd_ioctls[] = {
 	AFD_IOCTL_DEF(AFD_IOC_GET_INFO, afd_ioctl_get_info),
+	AFD_IOCTL_DEF(AFD_IOC_CREATE_QUEUE, afd_ioctl_create_queue),
+	AFD_IOCTL_DEF(AFD_IOC_DESTROY_QUEUE, afd_ioctl_destroy_queue),
+	AFD_IOCTL_DEF(AFD_IOC_QUERY_QUEUE, afd_ioctl_query_queue),
+	AFD_IOCTL_DEF(AFD_IOC_WAIT, afd_ioctl_wait),
+	AFD_IOCTL_DEF(AFD_IOC_SUBMIT, afd_ioctl_submit),
+	AFD_IOCTL_DEF(AFD_IOC_KICK, afd_ioctl_kick),
 };
 
 /**

@@ -9,12 +9,17 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 
+#include "afd_compat.h"
 #include "afd_context.h"
 #include "afd_drv.h"
+#include "afd_engine.h"
 #include "afd_ioctl.h"
+#include "afd_mmap.h"
+#include "afd_ops.h"
+#include "afd_queue.h"
 #include "afd_sysfs.h"
 
 static unsigned int num_devices = 1;
@@ -32,6 +37,7 @@ static const struct afd_limits afd_default_limits = {
 	.max_queues = 256,
 	.min_ring_entries = 8,
 	.max_ring_entries = 4096,
+	.max_transfer = 16 << 20,
 };
 
 static dev_t afd_devt;
@@ -59,10 +65,35 @@ static int afd_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Readable when a queue has completions to consume; error if one failed. */
+static __poll_t afd_poll(struct file *file, poll_table *wait)
+{
+	struct afd_context *ctx = file->private_data;
+	struct afd_queue *q;
+	unsigned long id;
+	__poll_t mask = 0;
+
+	if (!afd_context_is_owner(ctx))
+		return EPOLLERR;
+	poll_wait(file, &ctx->wq, wait);
+
+	mutex_lock(&ctx->lock);
+	xa_for_each(&ctx->queues, id, q) {
+		if (afd_queue_state(q) == AFD_Q_ERROR)
+			mask |= EPOLLERR;
+		if (afd_queue_cq_pending(q))
+			mask |= EPOLLIN | EPOLLRDNORM;
+	}
+	mutex_unlock(&ctx->lock);
+	return mask;
+}
+
 static const struct file_operations afd_fops = {
 	.owner		= THIS_MODULE,
 	.open		= afd_open,
 	.release	= afd_release,
+	.poll		= afd_poll,
+	.mmap		= afd_mmap,
 	.unlocked_ioctl	= afd_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
@@ -70,7 +101,10 @@ static const struct file_operations afd_fops = {
 
 static void afd_device_release(struct device *dev)
 {
-	kfree(to_afd_device(dev));
+	struct afd_device *adev = to_afd_device(dev);
+
+	ida_destroy(&adev->queue_ids);
+	kfree(adev);
 }
 
 static struct afd_device *afd_device_add(u32 index)
@@ -84,10 +118,13 @@ static struct afd_device *afd_device_add(u32 index)
 
 	adev->index = index;
 	adev->engine_count = num_engines;
+	adev->ops_supported = AFD_SW_OPS_SUPPORTED;
+	adev->engine_ops = &afd_sw_engine_ops;
 	adev->limits = afd_default_limits;
 	adev->state = AFD_DEV_ENABLED;
 	mutex_init(&adev->lock);
 	INIT_LIST_HEAD(&adev->contexts);
+	ida_init(&adev->queue_ids);
 
 	device_initialize(&adev->dev);
 	adev->dev.class = afd_class;
@@ -98,14 +135,20 @@ static struct afd_device *afd_device_add(u32 index)
 	if (ret)
 		goto err_put_device;
 
+	ret = adev->engine_ops->start(adev);
+	if (ret)
+		goto err_put_device;
+
 	cdev_init(&adev->cdev, &afd_fops);
 	adev->cdev.owner = THIS_MODULE;
 	ret = cdev_device_add(&adev->cdev, &adev->dev);
 	if (ret)
-		goto err_put_device;
+		goto err_stop_engine;
 
 	return adev;
 
+err_stop_engine:
+	adev->engine_ops->stop(adev);
 err_put_device:
 	put_device(&adev->dev);
 	return ERR_PTR(ret);
@@ -118,6 +161,8 @@ static void afd_device_remove(struct afd_device *adev)
 	mutex_unlock(&adev->lock);
 
 	cdev_device_del(&adev->cdev, &adev->dev);
+	/* Open files hold the module, so no queue is left by now. */
+	adev->engine_ops->stop(adev);
 	put_device(&adev->dev);
 }
 
@@ -152,11 +197,7 @@ static int __init afd_init(void)
 	if (ret)
 		return ret;
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	afd_class = class_create("accelfd");
-#else
-	afd_class = class_create(THIS_MODULE, "accelfd");
-#endif
+	afd_class = afd_class_create("accelfd");
 	if (IS_ERR(afd_class)) {
 		ret = PTR_ERR(afd_class);
 		goto err_unregister_chrdev;

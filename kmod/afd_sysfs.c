@@ -10,6 +10,7 @@
 #include <linux/sysfs.h>
 
 #include "afd_drv.h"
+#include "afd_engine.h"
 #include "afd_sysfs.h"
 
 static const char * const afd_op_names[AFD_OP_COUNT] = {
@@ -88,6 +89,36 @@ static ssize_t contexts_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(contexts);
 
+static ssize_t queues_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct afd_device *adev = to_afd_device(dev);
+	u32 count;
+
+	mutex_lock(&adev->lock);
+	count = adev->queue_count;
+	mutex_unlock(&adev->lock);
+	return sysfs_emit(buf, "%u\n", count);
+}
+static DEVICE_ATTR_RO(queues);
+
+#define AFD_ENGINE_STAT_ATTR_RO(field)					\
+static ssize_t engine_##field##_show(struct device *dev,		\
+				     struct device_attribute *attr,	\
+				     char *buf)				\
+{									\
+	struct afd_device *adev = to_afd_device(dev);			\
+	struct afd_engine_stats stats;					\
+									\
+	adev->engine_ops->stats(adev, &stats);				\
+	return sysfs_emit(buf, "%llu\n", stats.field);			\
+}									\
+static DEVICE_ATTR_RO(engine_##field)
+
+AFD_ENGINE_STAT_ATTR_RO(busy_ns);
+AFD_ENGINE_STAT_ATTR_RO(sleeps);
+AFD_ENGINE_STAT_ATTR_RO(wakeups);
+
 #define AFD_LIMIT_ATTR_RO(field)					\
 static ssize_t field##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
@@ -107,6 +138,19 @@ AFD_LIMIT_ATTR_RO(max_queues);
 AFD_LIMIT_ATTR_RO(min_ring_entries);
 AFD_LIMIT_ATTR_RO(max_ring_entries);
 
+static ssize_t max_transfer_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct afd_device *adev = to_afd_device(dev);
+	u64 value;
+
+	mutex_lock(&adev->lock);
+	value = adev->limits.max_transfer;
+	mutex_unlock(&adev->lock);
+	return sysfs_emit(buf, "%llu\n", value);
+}
+static DEVICE_ATTR_RO(max_transfer);
+
 static struct attribute *afd_device_attrs[] = {
 	&dev_attr_abi_version.attr,
 	&dev_attr_engines.attr,
@@ -114,10 +158,15 @@ static struct attribute *afd_device_attrs[] = {
 	&dev_attr_ops.attr,
 	&dev_attr_state.attr,
 	&dev_attr_contexts.attr,
+	&dev_attr_queues.attr,
+	&dev_attr_engine_busy_ns.attr,
+	&dev_attr_engine_sleeps.attr,
+	&dev_attr_engine_wakeups.attr,
 	&dev_attr_max_queues_per_process.attr,
 	&dev_attr_max_queues.attr,
 	&dev_attr_min_ring_entries.attr,
 	&dev_attr_max_ring_entries.attr,
+	&dev_attr_max_transfer.attr,
 	NULL,
 };
 

@@ -103,6 +103,7 @@ DeviceStatus read_status(const std::string &name)
 	info.max_queues = parse_number<std::uint32_t>(name, "max_queues");
 	info.min_ring_entries = parse_number<std::uint32_t>(name, "min_ring_entries");
 	info.max_ring_entries = parse_number<std::uint32_t>(name, "max_ring_entries");
+	info.max_transfer = parse_number<std::uint64_t>(name, "max_transfer");
 	status.state = read_attr(name, "state");
 	status.contexts = parse_number<std::uint32_t>(name, "contexts");
 	return status;
@@ -120,7 +121,7 @@ Device Device::open(const std::filesystem::path &path)
 
 int Device::ioctl(unsigned long request, void *arg, const char *request_name) const
 {
-	return checked_ioctl(fd_.get(), request, arg, request_name, path_.string());
+	return checked_ioctl(fd_->get(), request, arg, request_name, path_.string());
 }
 
 DeviceInfo Device::info() const
@@ -140,6 +141,7 @@ DeviceInfo Device::info() const
 	info.max_queues = raw.max_queues;
 	info.min_ring_entries = raw.min_ring_entries;
 	info.max_ring_entries = raw.max_ring_entries;
+	info.max_transfer = raw.max_transfer;
 	return info;
 }
 

@@ -7,7 +7,7 @@
 namespace accel {
 namespace {
 
-std::string message(int err, std::string_view what)
+std::string message(int err, std::string_view what, std::string_view hint)
 {
 	std::string msg(what);
 	msg += ": ";
@@ -17,7 +17,7 @@ std::string message(int err, std::string_view what)
 		msg += name;
 		msg += ')';
 	}
-	if (std::string hint = explain_errno(err, what); !hint.empty()) {
+	if (!hint.empty()) {
 		msg += "; ";
 		msg += hint;
 	}
@@ -27,7 +27,12 @@ std::string message(int err, std::string_view what)
 } // namespace
 
 Error::Error(int err, std::string_view what)
-	: std::system_error(err, std::system_category(), message(err, what))
+	: std::system_error(err, std::system_category(), message(err, what, explain_errno(err, what)))
+{
+}
+
+Error::Error(int err, std::string_view what, std::string_view hint)
+	: std::system_error(err, std::system_category(), message(err, what, hint))
 {
 }
 

@@ -60,10 +60,17 @@ enum afd_op {
 };
 
 /*
- * Capability bits in &struct afd_info.caps. None are defined in ABI 1.0;
- * each later feature that user space may need to detect adds one.
+ * Capability bits in &struct afd_info.caps; each later feature that user
+ * space may need to detect adds one.
+ *
+ * AFD_CAP_QUEUES: CREATE/DESTROY/QUERY_QUEUE, rings and doorbells by mmap.
+ * AFD_CAP_SUBMIT_IOCTL: AFD_IOC_SUBMIT, the syscall submission path.
+ * AFD_CAP_POLL: poll()/epoll on the file wake on completions.
  */
-#define AFD_CAPS_ALL 0ULL
+#define AFD_CAP_QUEUES		(1ULL << 0)
+#define AFD_CAP_SUBMIT_IOCTL	(1ULL << 1)
+#define AFD_CAP_POLL		(1ULL << 2)
+#define AFD_CAPS_ALL (AFD_CAP_QUEUES | AFD_CAP_SUBMIT_IOCTL | AFD_CAP_POLL)
 
 /* Flags accepted by AFD_IOC_GET_INFO: none yet. */
 #define AFD_INFO_FLAGS_ALL 0U
@@ -83,6 +90,7 @@ enum afd_op {
  * @max_queues: out, queues the whole device may hold at once
  * @min_ring_entries: out, smallest ring size (a power of two)
  * @max_ring_entries: out, largest ring size (a power of two)
+ * @max_transfer: out, largest &struct afd_desc.len the device accepts
  * @name: out, NUL-terminated device name ("accel0")
  *
  * Returns the device's identity, ABI version and limits. The call never
@@ -101,10 +109,324 @@ struct afd_info {
 	__u32 max_queues;
 	__u32 min_ring_entries;
 	__u32 max_ring_entries;
+	__u64 max_transfer;
 	char name[AFD_NAME_LEN];
 };
 
-#define AFD_IOC_GET_INFO _IOWR(AFD_IOCTL_BASE, 0x00, struct afd_info)
+/**
+ * DOC: Queues, rings and the doorbell
+ *
+ * A queue is a submission ring (SQ) of &struct afd_desc, a completion ring
+ * (CQ) of &struct afd_completion and a doorbell page. CREATE_QUEUE returns
+ * for each an mmap offset and size; the mapping must be MAP_SHARED, of
+ * exactly that size at exactly that offset, on the file that created the
+ * queue, in the process that opened it. Mappings are not inherited by
+ * fork() and cannot be moved or grown with mremap().
+ *
+ * Both rings start with a &struct afd_ring_header and hold their entries at
+ * the byte offset CREATE_QUEUE returns (sq_entries_offset, cq_entries_offset).
+ * Indices are free-running __u32 counters; an entry's slot is
+ * index & (entries - 1). Each index has exactly one writer:
+ *
+ * - SQ: user space fills slots, then publishes the new tail by storing it
+ *   (with release ordering) into the first __u32 of the doorbell page; the
+ *   doorbell carries no queue number, so it can ring only its own queue.
+ *   The kernel stores the SQ head (release) once it has copied an entry:
+ *   the slot is then free again.
+ * - CQ: the kernel fills slots, then stores the CQ tail (release); user
+ *   space reads entries after loading the tail (acquire) and then stores
+ *   the CQ head (release), which frees the slots.
+ *
+ * The engine stops taking descriptors while the CQ has no free slot, so a
+ * full CQ pushes back on the SQ and a full SQ on the submitter; no
+ * completion is ever dropped. A ring index that user space corrupts (more
+ * entries outstanding than the ring holds) puts the queue in
+ * AFD_QUEUE_STATE_ERROR; AFD_CQ_F_ERROR tells the poller.
+ *
+ * Engines poll an active queue for a short idle window, then set
+ * AFD_SQ_F_NEED_WAKEUP, issue a full barrier, look at the doorbell once
+ * more and only then sleep. After storing the doorbell, user space issues a
+ * full barrier and reads the SQ flags: only if NEED_WAKEUP is set does it
+ * call AFD_IOC_KICK. Both barriers are needed (a store then a load on each
+ * side).
+ */
+
+/* Values of the mmap offset's region field. */
+#define AFD_REGION_SQ		1
+#define AFD_REGION_CQ		2
+#define AFD_REGION_DOORBELL	3
+
+/*
+ * An mmap offset names its region and queue in its high bits:
+ * bits 32-47 the queue id, bits 28-31 the region. The kernel hands these
+ * out; user space only passes them back to mmap().
+ */
+#define AFD_MMAP_OFFSET(queue_id, region) \
+	(((__u64)(queue_id) << 32) | ((__u64)(region) << 28))
+
+/* AFD_SQ_F_NEED_WAKEUP: the engine sleeps; call AFD_IOC_KICK to wake it. */
+#define AFD_SQ_F_NEED_WAKEUP	(1U << 0)
+/* AFD_CQ_F_ERROR: the queue is in AFD_QUEUE_STATE_ERROR and takes no work. */
+#define AFD_CQ_F_ERROR		(1U << 0)
+
+/**
+ * struct afd_ring_header - the first bytes of each ring's region
+ * @head: consumer index. SQ: written by the kernel. CQ: written by user
+ *	space.
+ * @pad0: keeps @head alone on its cacheline
+ * @tail: producer index. CQ: written by the kernel. SQ: unused (zero); the
+ *	SQ's producer index is the doorbell.
+ * @pad1: keeps @tail alone on its cacheline
+ * @flags: written by the kernel: AFD_SQ_F_* in the SQ, AFD_CQ_F_* in the CQ
+ * @dropped: written by the kernel: completions lost. Always zero in this
+ *	version (a full CQ stalls the engine rather than dropping); kept so
+ *	that a future engine that must drop says so.
+ * @entries: number of entries, a power of two; constant
+ * @entry_size: size of one entry in bytes; constant
+ * @pad2: keeps the header a whole number of cachelines
+ */
+struct afd_ring_header {
+	__u32 head;
+	__u32 pad0[15];
+	__u32 tail;
+	__u32 pad1[15];
+	__u32 flags;
+	__u32 dropped;
+	__u32 entries;
+	__u32 entry_size;
+	__u32 pad2[12];
+};
+
+/* Flags of &struct afd_desc: none yet. */
+#define AFD_DESC_FLAGS_ALL 0U
+
+/**
+ * struct afd_desc - one unit of work, 64 bytes
+ * @opcode: &enum afd_op
+ * @flags: AFD_DESC_F_*, none defined yet: must be zero
+ * @rsvd0: must be zero
+ * @rsvd1: must be zero
+ * @src: source address in the submitting process
+ *	(MEMMOVE, COMPARE, CRC32C; zero otherwise)
+ * @dst: destination address in the submitting process
+ *	(MEMMOVE, FILL, COMPARE's second buffer; zero otherwise)
+ * @len: bytes to process, at most &struct afd_info.max_transfer
+ * @arg: FILL: the 8-byte pattern (byte i of dst gets byte i % 8 of the
+ *	little-endian pattern); CRC32C: the seed, a previous result or zero;
+ *	zero otherwise
+ * @cookie: returned unchanged in the completion
+ * @rsvd2: must be zero
+ *
+ * Addresses are the submitting process's virtual addresses: the engine
+ * works inside that process's address space, so pages fault in as usual.
+ * Validation failures complete the descriptor with a negative status:
+ * -EOPNOTSUPP for an unknown opcode; -EINVAL for non-zero flags, reserved
+ * fields or operands the operation does not use, or a CRC32C seed above
+ * 32 bits; -E2BIG for len above max_transfer; -EOVERFLOW when an address
+ * plus len wraps around; -EFAULT for memory the process cannot read or
+ * write, with the first failing address in fault_addr.
+ */
+struct afd_desc {
+	__u8 opcode;
+	__u8 flags;
+	__u16 rsvd0;
+	__u32 rsvd1;
+	__u64 src;
+	__u64 dst;
+	__u64 len;
+	__u64 arg;
+	__u64 cookie;
+	__u64 rsvd2[2];
+};
+
+/**
+ * struct afd_completion - the outcome of one descriptor, 48 bytes
+ * @cookie: the descriptor's cookie
+ * @result: COMPARE: offset of the first difference, or len if the buffers
+ *	are equal; CRC32C: the CRC-32C (Castagnoli), chainable by passing it
+ *	as the next descriptor's seed; zero otherwise
+ * @bytes_done: bytes processed before the operation ended
+ * @fault_addr: with -EFAULT, the first address that could not be accessed
+ * @status: zero or a negative errno
+ * @flags: zero (reserved for later)
+ * @rsvd: zero
+ */
+struct afd_completion {
+	__u64 cookie;
+	__u64 result;
+	__u64 bytes_done;
+	__u64 fault_addr;
+	__s32 status;
+	__u32 flags;
+	__u64 rsvd;
+};
+
+/* Flags of AFD_IOC_CREATE_QUEUE: none yet. */
+#define AFD_QUEUE_CREATE_FLAGS_ALL 0U
+#define AFD_QUEUE_PRIORITY_MAX 15
+
+/**
+ * struct afd_queue_create - argument of AFD_IOC_CREATE_QUEUE
+ * @sq_entries: in, SQ size: a power of two within the device's limits
+ * @cq_entries: in, CQ size: zero for twice @sq_entries, else a power of
+ *	two, at least @sq_entries and within the limits; out, the size used
+ * @flags: in, must be zero
+ * @priority: in, 0 (lowest) to AFD_QUEUE_PRIORITY_MAX; a queue of priority p
+ *	gets p + 1 turns for each turn of a priority-0 queue on its engine
+ * @queue_id: out, the queue's id (unique on the device)
+ * @pad: must be zero
+ * @sq_offset: out, mmap offset of the SQ region
+ * @sq_size: out, its size in bytes
+ * @cq_offset: out, mmap offset of the CQ region
+ * @cq_size: out, its size in bytes
+ * @doorbell_offset: out, mmap offset of the doorbell page
+ * @doorbell_size: out, its size in bytes (one page)
+ * @sq_entries_offset: out, byte offset of the first SQ entry in its region
+ * @cq_entries_offset: out, byte offset of the first CQ entry in its region
+ *
+ * Errors: -EINVAL for a bad field; -ENOSPC when the process
+ * (max_queues_per_process) or the device (max_queues) holds as many queues
+ * as it may; -ENOMEM.
+ */
+struct afd_queue_create {
+	__u32 sq_entries;
+	__u32 cq_entries;
+	__u32 flags;
+	__u32 priority;
+	__u32 queue_id;
+	__u32 pad;
+	__u64 sq_offset;
+	__u64 sq_size;
+	__u64 cq_offset;
+	__u64 cq_size;
+	__u64 doorbell_offset;
+	__u64 doorbell_size;
+	__u32 sq_entries_offset;
+	__u32 cq_entries_offset;
+};
+
+/**
+ * struct afd_queue_destroy - argument of AFD_IOC_DESTROY_QUEUE
+ * @queue_id: in, a queue of this file
+ * @flags: in, must be zero
+ *
+ * Stops the queue: descriptors not yet taken are discarded, the one being
+ * executed finishes. Mappings stay valid (and inert) until unmapped.
+ * Errors: -ENOENT for an unknown queue.
+ */
+struct afd_queue_destroy {
+	__u32 queue_id;
+	__u32 flags;
+};
+
+/**
+ * enum afd_queue_state - &struct afd_queue_query.state
+ * @AFD_QUEUE_STATE_ACTIVE: takes and executes descriptors
+ * @AFD_QUEUE_STATE_ERROR: stopped after a ring index was corrupted
+ */
+enum afd_queue_state {
+	AFD_QUEUE_STATE_ACTIVE = 1,
+	AFD_QUEUE_STATE_ERROR = 2,
+};
+
+/**
+ * struct afd_queue_query - argument of AFD_IOC_QUERY_QUEUE
+ * @queue_id: in, a queue of this file
+ * @flags: in, must be zero
+ * @state: out, &enum afd_queue_state
+ * @priority: out
+ * @sq_entries: out
+ * @cq_entries: out
+ * @submitted: out, descriptors taken from the SQ or from AFD_IOC_SUBMIT
+ * @completed: out, completions posted
+ * @errors: out, completions with a non-zero status
+ * @bytes: out, bytes processed
+ */
+struct afd_queue_query {
+	__u32 queue_id;
+	__u32 flags;
+	__u32 state;
+	__u32 priority;
+	__u32 sq_entries;
+	__u32 cq_entries;
+	__u64 submitted;
+	__u64 completed;
+	__u64 errors;
+	__u64 bytes;
+};
+
+/* Flags of AFD_IOC_WAIT. */
+#define AFD_WAIT_F_SQ_SPACE (1U << 0) /* wait for SQ head to pass @head */
+#define AFD_WAIT_FLAGS_ALL AFD_WAIT_F_SQ_SPACE
+
+/**
+ * struct afd_wait - argument of AFD_IOC_WAIT
+ * @queue_id: in, a queue of this file
+ * @flags: in, AFD_WAIT_F_*
+ * @head: in, the CQ head user space has consumed up to: the call returns
+ *	once the CQ tail differs from it. With AFD_WAIT_F_SQ_SPACE: an SQ
+ *	head value; the call returns once the SQ head differs from it.
+ * @pad: must be zero
+ * @deadline_ns: in, absolute CLOCK_MONOTONIC time to give up at; zero
+ *	means do not block
+ * @index: out, the CQ tail (the SQ head with AFD_WAIT_F_SQ_SPACE)
+ * @pad2: zero
+ *
+ * Returns 0 when the condition holds (at once if it already does),
+ * -ETIME when the deadline passes, -EINTR on a signal (restarted
+ * transparently where the handler asks for it: the deadline is absolute),
+ * -EIO if the queue is in AFD_QUEUE_STATE_ERROR.
+ */
+struct afd_wait {
+	__u32 queue_id;
+	__u32 flags;
+	__u32 head;
+	__u32 pad;
+	__s64 deadline_ns;
+	__u32 index;
+	__u32 pad2;
+};
+
+/**
+ * struct afd_submit - argument of AFD_IOC_SUBMIT
+ * @queue_id: in, a queue of this file
+ * @flags: in, must be zero
+ * @descs: in, user pointer to @count &struct afd_desc
+ * @count: in, number of descriptors, at most the SQ size
+ * @submitted: out, how many were accepted (fewer when the queue's kernel
+ *	submission buffer, as large as its SQ, is full)
+ *
+ * The syscall path: the kernel reads the descriptors the call names and
+ * queues them for the same engine; completions arrive in the CQ as for
+ * the ring path. Errors: -EFAULT, -EINVAL, -ENOENT, -EIO (queue in error).
+ */
+struct afd_submit {
+	__u32 queue_id;
+	__u32 flags;
+	__u64 descs;
+	__u32 count;
+	__u32 submitted;
+};
+
+/**
+ * struct afd_kick - argument of AFD_IOC_KICK
+ * @queue_id: in, a queue of this file
+ * @flags: in, must be zero
+ *
+ * Wakes the queue's engine after user space saw AFD_SQ_F_NEED_WAKEUP.
+ */
+struct afd_kick {
+	__u32 queue_id;
+	__u32 flags;
+};
+
+#define AFD_IOC_GET_INFO	_IOWR(AFD_IOCTL_BASE, 0x00, struct afd_info)
+#define AFD_IOC_CREATE_QUEUE	_IOWR(AFD_IOCTL_BASE, 0x01, struct afd_queue_create)
+#define AFD_IOC_DESTROY_QUEUE	_IOW(AFD_IOCTL_BASE, 0x02, struct afd_queue_destroy)
+#define AFD_IOC_QUERY_QUEUE	_IOWR(AFD_IOCTL_BASE, 0x03, struct afd_queue_query)
+#define AFD_IOC_WAIT		_IOWR(AFD_IOCTL_BASE, 0x04, struct afd_wait)
+#define AFD_IOC_SUBMIT		_IOWR(AFD_IOCTL_BASE, 0x05, struct afd_submit)
+#define AFD_IOC_KICK		_IOW(AFD_IOCTL_BASE, 0x06, struct afd_kick)
 
 #if defined(__cplusplus)
 }

@@ -6,3 +6,6 @@
 #include "accel/error.hpp"
 #include "accel/fd.hpp"
 #include "accel/ioctl.hpp"
+#include "accel/mapping.hpp"
+#include "accel/ops.hpp"
+#include "accel/queue.hpp"

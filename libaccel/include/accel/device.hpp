@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct DeviceInfo {
 	std::uint32_t max_queues = 0;
 	std::uint32_t min_ring_entries = 0;
 	std::uint32_t max_ring_entries = 0;
+	std::uint64_t max_transfer = 0;
 
 	[[nodiscard]] bool supports(afd_op op) const noexcept
 	{
@@ -65,15 +67,20 @@ public:
 
 	[[nodiscard]] DeviceInfo info() const;
 	[[nodiscard]] const std::filesystem::path &path() const noexcept { return path_; }
-	[[nodiscard]] int fd() const noexcept { return fd_.get(); }
+	[[nodiscard]] int fd() const noexcept { return fd_->get(); }
+	/// Shared with the Queues created on it, which keep the file open.
+	[[nodiscard]] const std::shared_ptr<const Fd> &shared_fd() const noexcept { return fd_; }
 
 	/// ioctl on this device that throws an accel::Error naming it.
 	int ioctl(unsigned long request, void *arg, const char *request_name) const;
 
 private:
-	Device(Fd fd, std::filesystem::path path) : fd_(std::move(fd)), path_(std::move(path)) {}
+	Device(Fd fd, std::filesystem::path path)
+		: fd_(std::make_shared<const Fd>(std::move(fd))), path_(std::move(path))
+	{
+	}
 
-	Fd fd_;
+	std::shared_ptr<const Fd> fd_;
 	std::filesystem::path path_;
 };
 

@@ -13,6 +13,8 @@ namespace accel {
 class Error : public std::system_error {
 public:
 	Error(int err, std::string_view what);
+	/// With @p hint in place of the generic explanation of @p err.
+	Error(int err, std::string_view what, std::string_view hint);
 };
 
 /// A sentence that explains an accelfd errno for @p call, or "" if the

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * accelfd: the few kernel API changes between the kernels accelfd builds
+ * for (Debian's 6.1 and 6.12). An out-of-tree module cannot avoid version
+ * checks; they all live here.
+ */
+#ifndef __AFD_COMPAT_H__
+#define __AFD_COMPAT_H__
+
+#include <linux/device.h>
+#include <linux/mm.h>
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define afd_class_create(name) class_create(name)
+#else
+#define afd_class_create(name) class_create(THIS_MODULE, name)
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define afd_vma_set_flags(vma, flags) vm_flags_set(vma, flags)
+#else
+#define afd_vma_set_flags(vma, flags) ((vma)->vm_flags |= (flags))
+#endif
+
+#endif /* __AFD_COMPAT_H__ */

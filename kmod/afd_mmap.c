@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelfd: mapping rings and doorbells into their process.
+ *
+ * The mmap offset names a queue and a region (AFD_MMAP_OFFSET); the queue
+ * must belong to the file's context, the caller must be its process, and
+ * the mapping must be shared and exactly the region's size. Each mapping
+ * holds a reference on the queue, so its memory outlives DESTROY_QUEUE
+ * until munmap(). Mappings are not copied into a forked child, cannot be
+ * grown, moved or split.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+
+#include "afd_compat.h"
+#include "afd_context.h"
+#include "afd_mmap.h"
+#include "afd_queue.h"
+
+#define AFD_MMAP_ID(off)	(((off) >> 32) & 0xffff)
+#define AFD_MMAP_REGION(off)	(((off) >> 28) & 0xf)
+/* Bits an offset from AFD_MMAP_OFFSET() never has. */
+#define AFD_MMAP_OTHER_BITS	(~(0xffffULL << 32 | 0xfULL << 28))
+
+static void afd_vm_open(struct vm_area_struct *vma)
+{
+	afd_queue_get(vma->vm_private_data);
+}
+
+static void afd_vm_close(struct vm_area_struct *vma)
+{
+	afd_queue_put(vma->vm_private_data);
+}
+
+static int afd_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static int afd_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct afd_vm_ops = {
+	.open		= afd_vm_open,
+	.close		= afd_vm_close,
+	.may_split	= afd_vm_may_split,
+	.mremap		= afd_vm_mremap,
+};
+
+/**
+ * afd_mmap() - the mmap file operation of /dev/accelN
+ * @file: an accelfd file
+ * @vma: the new mapping
+ *
+ * Return: 0; -EBADF from a process other than the opener; -EINVAL for a
+ * private mapping, an offset that names no region of this file's queues,
+ * or a size other than the region's; -ENOMEM.
+ */
+int afd_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct afd_context *ctx = file->private_data;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	struct afd_queue *q;
+	size_t size;
+	void *mem;
+	int ret;
+
+	if (!afd_context_is_owner(ctx))
+		return -EBADF;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (off & AFD_MMAP_OTHER_BITS)
+		return -EINVAL;
+
+	q = afd_context_get_queue(ctx, AFD_MMAP_ID(off));
+	if (!q)
+		return -EINVAL;
+
+	switch (AFD_MMAP_REGION(off)) {
+	case AFD_REGION_SQ:
+		mem = q->sq_mem;
+		size = q->sq_size;
+		break;
+	case AFD_REGION_CQ:
+		mem = q->cq_mem;
+		size = q->cq_size;
+		break;
+	case AFD_REGION_DOORBELL:
+		mem = q->doorbell;
+		size = PAGE_SIZE;
+		break;
+	default:
+		ret = -EINVAL;
+		goto err_put;
+	}
+	if (vma->vm_end - vma->vm_start != size) {
+		ret = -EINVAL;
+		goto err_put;
+	}
+
+	afd_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+	ret = remap_vmalloc_range(vma, mem, 0);
+	if (ret)
+		goto err_put;
+
+	/* The reference taken by the lookup now belongs to the mapping. */
+	vma->vm_private_data = q;
+	vma->vm_ops = &afd_vm_ops;
+	return 0;
+
+err_put:
+	afd_queue_put(q);
+	return ret;
+}

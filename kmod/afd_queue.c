@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelfd: per-process queues.
+ *
+ * A queue's rings and doorbell live in vmalloc_user() memory that is
+ * mapped into its process. Everything user space can write there (the
+ * doorbell, the CQ head, SQ entries) is read once into a private copy and
+ * checked before use: the kernel's own indices (sq_head, cq_tail) are the
+ * truth, the header fields are mirrors for user space.
+ *
+ * Lock order: context lock, then device lock, then queue lock.
+ */
+#include <linux/log2.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "afd_context.h"
+#include "afd_drv.h"
+#include "afd_engine.h"
+#include "afd_queue.h"
+
+#define AFD_QUEUE_ID_MAX 0xffff /* bits 32-47 of an mmap offset */
+
+static int afd_queue_check_args(struct afd_device *adev,
+				struct afd_queue_create *args)
+{
+	struct afd_limits limits;
+
+	mutex_lock(&adev->lock);
+	limits = adev->limits;
+	mutex_unlock(&adev->lock);
+
+	if (args->flags & ~AFD_QUEUE_CREATE_FLAGS_ALL)
+		return -EINVAL;
+	if (args->pad)
+		return -EINVAL;
+	if (args->priority > AFD_QUEUE_PRIORITY_MAX)
+		return -EINVAL;
+	if (!is_power_of_2(args->sq_entries) ||
+	    args->sq_entries < limits.min_ring_entries ||
+	    args->sq_entries > limits.max_ring_entries)
+		return -EINVAL;
+	if (!args->cq_entries)
+		args->cq_entries = 2 * args->sq_entries;
+	if (!is_power_of_2(args->cq_entries) ||
+	    args->cq_entries < args->sq_entries ||
+	    args->cq_entries > 2 * limits.max_ring_entries)
+		return -EINVAL;
+	return 0;
+}
+
+static void afd_queue_free_mem(struct afd_queue *q)
+{
+	kfifo_free(&q->submit_fifo);
+	vfree(q->doorbell);
+	vfree(q->cq_mem);
+	vfree(q->sq_mem);
+}
+
+static int afd_queue_alloc_mem(struct afd_queue *q)
+{
+	q->sq_size = PAGE_ALIGN(AFD_RING_ENTRIES_OFFSET +
+				(size_t)q->sq_entries * sizeof(struct afd_desc));
+	q->cq_size = PAGE_ALIGN(AFD_RING_ENTRIES_OFFSET +
+				(size_t)q->cq_entries *
+				sizeof(struct afd_completion));
+
+	q->sq_mem = vmalloc_user(q->sq_size);
+	q->cq_mem = vmalloc_user(q->cq_size);
+	q->doorbell = vmalloc_user(PAGE_SIZE);
+	if (!q->sq_mem || !q->cq_mem || !q->doorbell ||
+	    kfifo_alloc(&q->submit_fifo, q->sq_entries, GFP_KERNEL)) {
+		afd_queue_free_mem(q);
+		return -ENOMEM;
+	}
+
+	q->sq_hdr = q->sq_mem;
+	q->sq_ring = q->sq_mem + AFD_RING_ENTRIES_OFFSET;
+	q->sq_hdr->entries = q->sq_entries;
+	q->sq_hdr->entry_size = sizeof(struct afd_desc);
+	q->cq_hdr = q->cq_mem;
+	q->cq_ring = q->cq_mem + AFD_RING_ENTRIES_OFFSET;
+	q->cq_hdr->entries = q->cq_entries;
+	q->cq_hdr->entry_size = sizeof(struct afd_completion);
+	return 0;
+}
+
+/* Counts @q against the process's and the device's limits. */
+static int afd_queue_reserve(struct afd_context *ctx)
+{
+	struct afd_device *adev = ctx->adev;
+	int ret = 0;
+
+	lockdep_assert_held(&ctx->lock);
+	mutex_lock(&adev->lock);
+	if (ctx->queue_count >= adev->limits.max_queues_per_process ||
+	    adev->queue_count >= adev->limits.max_queues)
+		ret = -ENOSPC;
+	else
+		adev->queue_count++;
+	mutex_unlock(&adev->lock);
+	if (!ret)
+		ctx->queue_count++;
+	return ret;
+}
+
+static void afd_queue_unreserve(struct afd_context *ctx)
+{
+	struct afd_device *adev = ctx->adev;
+
+	lockdep_assert_held(&ctx->lock);
+	mutex_lock(&adev->lock);
+	adev->queue_count--;
+	mutex_unlock(&adev->lock);
+	ctx->queue_count--;
+}
+
+/**
+ * afd_queue_create() - create a queue for a context and start it
+ * @ctx: the calling process's context
+ * @args: the validated-here CREATE_QUEUE argument; outputs are filled in
+ *
+ * Return: the queue (the context holds its reference), or an ERR_PTR:
+ * -EINVAL for a bad argument, -ENOSPC at a queue limit, -ENOMEM.
+ */
+struct afd_queue *afd_queue_create(struct afd_context *ctx,
+				   struct afd_queue_create *args)
+{
+	struct afd_device *adev = ctx->adev;
+	struct afd_queue *q;
+	int ret;
+
+	ret = afd_queue_check_args(adev, args);
+	if (ret)
+		return ERR_PTR(ret);
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&q->ref);
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->engine_node);
+	q->ctx = ctx;
+	q->adev = adev;
+	q->priority = args->priority;
+	q->sq_entries = args->sq_entries;
+	q->cq_entries = args->cq_entries;
+	q->state = AFD_Q_ACTIVE;
+
+	ret = afd_queue_alloc_mem(q);
+	if (ret)
+		goto err_free_queue;
+
+	ret = ida_alloc_range(&adev->queue_ids, 1, AFD_QUEUE_ID_MAX,
+			      GFP_KERNEL);
+	if (ret < 0)
+		goto err_free_mem;
+	q->id = ret;
+
+	mutex_lock(&ctx->lock);
+	ret = afd_queue_reserve(ctx);
+	if (ret)
+		goto err_unlock;
+	ret = xa_insert(&ctx->queues, q->id, q, GFP_KERNEL);
+	if (ret)
+		goto err_unreserve;
+	ret = adev->engine_ops->create_queue(adev, q);
+	if (ret)
+		goto err_erase;
+	mutex_unlock(&ctx->lock);
+
+	args->queue_id = q->id;
+	args->sq_offset = AFD_MMAP_OFFSET(q->id, AFD_REGION_SQ);
+	args->sq_size = q->sq_size;
+	args->cq_offset = AFD_MMAP_OFFSET(q->id, AFD_REGION_CQ);
+	args->cq_size = q->cq_size;
+	args->doorbell_offset = AFD_MMAP_OFFSET(q->id, AFD_REGION_DOORBELL);
+	args->doorbell_size = PAGE_SIZE;
+	args->sq_entries_offset = AFD_RING_ENTRIES_OFFSET;
+	args->cq_entries_offset = AFD_RING_ENTRIES_OFFSET;
+	return q;
+
+err_erase:
+	xa_erase(&ctx->queues, q->id);
+err_unreserve:
+	afd_queue_unreserve(ctx);
+err_unlock:
+	mutex_unlock(&ctx->lock);
+	ida_free(&adev->queue_ids, q->id);
+err_free_mem:
+	afd_queue_free_mem(q);
+err_free_queue:
+	kfree(q);
+	return ERR_PTR(ret);
+}
+
+/**
+ * afd_queue_destroy() - stop a queue and drop the context's reference
+ * @q: a queue of its context, looked up under the context lock
+ *
+ * Descriptors not yet taken are discarded; the one in execution finishes
+ * before the engine lets go. Mappings keep the memory until unmapped.
+ */
+void afd_queue_destroy(struct afd_queue *q)
+{
+	struct afd_context *ctx = q->ctx;
+	struct afd_device *adev = q->adev;
+
+	lockdep_assert_held(&ctx->lock);
+	xa_erase(&ctx->queues, q->id);
+	afd_queue_set_dead(q);
+	adev->engine_ops->destroy_queue(adev, q);
+	afd_queue_unreserve(ctx);
+	ida_free(&adev->queue_ids, q->id);
+	wake_up_all(&ctx->wq);
+	afd_queue_put(q);
+}
+
+static void afd_queue_release(struct kref *ref)
+{
+	struct afd_queue *q = container_of(ref, struct afd_queue, ref);
+
+	afd_queue_free_mem(q);
+	kfree(q);
+}
+
+void afd_queue_get(struct afd_queue *q)
+{
+	kref_get(&q->ref);
+}
+
+void afd_queue_put(struct afd_queue *q)
+{
+	kref_put(&q->ref, afd_queue_release);
+}
+
+enum afd_q_state afd_queue_state(struct afd_queue *q)
+{
+	return READ_ONCE(q->state);
+}
+
+/**
+ * afd_queue_fail() - stop taking work after user space broke the protocol
+ * @q: the queue
+ * @why: for the log
+ */
+void afd_queue_fail(struct afd_queue *q, const char *why)
+{
+	bool failed = false;
+
+	spin_lock(&q->lock);
+	if (q->state == AFD_Q_ACTIVE) {
+		WRITE_ONCE(q->state, AFD_Q_ERROR);
+		WRITE_ONCE(q->cq_hdr->flags, AFD_CQ_F_ERROR);
+		failed = true;
+	}
+	spin_unlock(&q->lock);
+	if (failed) {
+		afd_warn_ratelimited(q->adev, "queue %u of %s: %s\n", q->id,
+				     q->ctx->comm, why);
+		wake_up_all(&q->ctx->wq);
+	}
+}
+
+void afd_queue_set_dead(struct afd_queue *q)
+{
+	spin_lock(&q->lock);
+	WRITE_ONCE(q->state, AFD_Q_DEAD);
+	spin_unlock(&q->lock);
+}
+
+void afd_queue_set_need_wakeup(struct afd_queue *q, bool need)
+{
+	WRITE_ONCE(q->sq_hdr->flags, need ? AFD_SQ_F_NEED_WAKEUP : 0);
+}
+
+/**
+ * afd_queue_submit() - queue descriptors given to AFD_IOC_SUBMIT
+ * @q: the queue
+ * @descs: kernel copies of the descriptors
+ * @count: how many
+ *
+ * Return: how many were accepted, or -EIO if the queue takes no work.
+ */
+int afd_queue_submit(struct afd_queue *q, const struct afd_desc *descs,
+		     u32 count)
+{
+	int ret;
+
+	spin_lock(&q->lock);
+	if (q->state != AFD_Q_ACTIVE)
+		ret = -EIO;
+	else
+		ret = kfifo_in(&q->submit_fifo, descs, count);
+	spin_unlock(&q->lock);
+	return ret;
+}
+
+/*
+ * The functions below run on the engine only: it is the single consumer
+ * of the SQ and of submit_fifo, and the single producer of the CQ.
+ */
+
+/* Is there something to take, and room for its completion? */
+bool afd_queue_has_work(struct afd_queue *q)
+{
+	if (afd_queue_state(q) != AFD_Q_ACTIVE)
+		return false;
+	if (kfifo_is_empty(&q->submit_fifo) &&
+	    READ_ONCE(*q->doorbell) == q->sq_head)
+		return false;
+	return afd_queue_cq_space(q) != 0;
+}
+
+/**
+ * afd_queue_take() - take the next descriptor, if any
+ * @q: the queue
+ * @desc: receives a private copy
+ *
+ * Return: 1 if @desc was filled, 0 if there is none, -EPROTO if the
+ * doorbell claims more entries than the SQ holds.
+ */
+int afd_queue_take(struct afd_queue *q, struct afd_desc *desc)
+{
+	u32 tail;
+
+	if (kfifo_get(&q->submit_fifo, desc))
+		return 1;
+
+	/* Pairs with user space's release store of the doorbell. */
+	tail = smp_load_acquire(q->doorbell);
+	if (tail == q->sq_head)
+		return 0;
+	if (tail - q->sq_head > q->sq_entries)
+		return -EPROTO;
+
+	memcpy(desc, &q->sq_ring[q->sq_head & (q->sq_entries - 1)],
+	       sizeof(*desc));
+	WRITE_ONCE(q->sq_head, q->sq_head + 1);
+	/* The slot is copied before user space may reuse it (its acquire). */
+	smp_store_release(&q->sq_hdr->head, q->sq_head);
+	return 1;
+}
+
+/**
+ * afd_queue_cq_space() - free CQ slots
+ * @q: the queue
+ *
+ * Return: the number of free slots, or -EPROTO if the CQ head user space
+ * wrote is not within the ring.
+ */
+int afd_queue_cq_space(struct afd_queue *q)
+{
+	/* Pairs with user space's release store of the CQ head. */
+	u32 used = q->cq_tail - smp_load_acquire(&q->cq_hdr->head);
+
+	if (used > q->cq_entries)
+		return -EPROTO;
+	return q->cq_entries - used;
+}
+
+/**
+ * afd_queue_post() - publish one completion
+ * @q: the queue, with a free CQ slot
+ * @comp: the completion
+ */
+void afd_queue_post(struct afd_queue *q, const struct afd_completion *comp)
+{
+	q->cq_ring[q->cq_tail & (q->cq_entries - 1)] = *comp;
+	WRITE_ONCE(q->cq_tail, q->cq_tail + 1);
+	/* The entry is written before user space sees the tail (its acquire). */
+	smp_store_release(&q->cq_hdr->tail, q->cq_tail);
+
+	atomic64_inc(&q->stats.completed);
+	atomic64_add(comp->bytes_done, &q->stats.bytes);
+	if (comp->status)
+		atomic64_inc(&q->stats.errors);
+}
+
+/* Does the CQ hold entries user space has not consumed? Any context. */
+bool afd_queue_cq_pending(struct afd_queue *q)
+{
+	return READ_ONCE(q->cq_tail) != READ_ONCE(q->cq_hdr->head);
+}

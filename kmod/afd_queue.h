@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * accelfd: per-process queues: their memory, rings and life cycle.
+ */
+#ifndef __AFD_QUEUE_H__
+#define __AFD_QUEUE_H__
+
+#include <linux/atomic.h>
+#include <linux/kfifo.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <linux/accelfd.h>
+
+struct afd_context;
+struct afd_device;
+
+/**
+ * enum afd_q_state - life cycle of a queue
+ * @AFD_Q_ACTIVE: the engine takes and executes its descriptors
+ * @AFD_Q_ERROR: user space corrupted a ring index; no more work is taken
+ * @AFD_Q_DEAD: destroyed, or its process's address space is gone
+ *
+ * Transitions happen in afd_queue.c only, under &struct afd_queue.lock:
+ * ACTIVE -> ERROR, and either -> DEAD, which is final.
+ */
+enum afd_q_state {
+	AFD_Q_ACTIVE,
+	AFD_Q_ERROR,
+	AFD_Q_DEAD,
+};
+
+/**
+ * struct afd_queue_stats - counters, written by the engine only
+ * @submitted: descriptors taken
+ * @completed: completions posted
+ * @errors: completions with a non-zero status
+ * @bytes: bytes processed
+ */
+struct afd_queue_stats {
+	atomic64_t submitted;
+	atomic64_t completed;
+	atomic64_t errors;
+	atomic64_t bytes;
+};
+
+/**
+ * struct afd_queue - a submission ring, a completion ring and a doorbell
+ * @ref: held by the context until destroy, and by each mapping
+ * @ctx: owning context; valid while @ref is held (mappings hold the file)
+ * @adev: device
+ * @id: device-unique id, in the mmap offsets
+ * @priority: 0..AFD_QUEUE_PRIORITY_MAX
+ * @sq_entries: SQ size, a power of two
+ * @cq_entries: CQ size, a power of two
+ * @sq_mem: SQ region (header, then entries), vmalloc_user()
+ * @sq_size: its size
+ * @cq_mem: CQ region (header, then entries)
+ * @cq_size: its size
+ * @doorbell: the doorbell page; its first u32 is the SQ tail
+ * @sq_hdr: header at the start of @sq_mem
+ * @sq_ring: SQ entries
+ * @cq_hdr: header at the start of @cq_mem
+ * @cq_ring: CQ entries
+ * @sq_head: SQ head, the engine's private copy (the header's is a mirror
+ *	user space could overwrite)
+ * @cq_tail: CQ tail, likewise
+ * @lock: protects @state and the producer side of @submit_fifo
+ * @state: &enum afd_q_state
+ * @submit_fifo: descriptors from AFD_IOC_SUBMIT, consumed by the engine
+ * @engine_node: entry in the engine's list of queues
+ * @engine_data: the engine's per-queue data
+ * @stats: counters
+ */
+struct afd_queue {
+	struct kref ref;
+	struct afd_context *ctx;
+	struct afd_device *adev;
+	u32 id;
+	u32 priority;
+	u32 sq_entries;
+	u32 cq_entries;
+
+	void *sq_mem;
+	size_t sq_size;
+	void *cq_mem;
+	size_t cq_size;
+	u32 *doorbell;
+	struct afd_ring_header *sq_hdr;
+	struct afd_desc *sq_ring;
+	struct afd_ring_header *cq_hdr;
+	struct afd_completion *cq_ring;
+
+	u32 sq_head;
+	u32 cq_tail;
+
+	spinlock_t lock; /* Protects state, submit_fifo producers */
+	enum afd_q_state state;
+	DECLARE_KFIFO_PTR(submit_fifo, struct afd_desc);
+
+	struct list_head engine_node;
+	void *engine_data;
+	struct afd_queue_stats stats;
+};
+
+/* Byte offset of the first entry in each ring region. */
+#define AFD_RING_ENTRIES_OFFSET PAGE_SIZE
+
+struct afd_queue *afd_queue_create(struct afd_context *ctx,
+				   struct afd_queue_create *args);
+void afd_queue_destroy(struct afd_queue *q);
+void afd_queue_get(struct afd_queue *q);
+void afd_queue_put(struct afd_queue *q);
+
+enum afd_q_state afd_queue_state(struct afd_queue *q);
+void afd_queue_fail(struct afd_queue *q, const char *why);
+void afd_queue_set_dead(struct afd_queue *q);
+void afd_queue_set_need_wakeup(struct afd_queue *q, bool need);
+
+int afd_queue_submit(struct afd_queue *q, const struct afd_desc *descs,
+		     u32 count);
+bool afd_queue_has_work(struct afd_queue *q);
+int afd_queue_take(struct afd_queue *q, struct afd_desc *desc);
+int afd_queue_cq_space(struct afd_queue *q);
+void afd_queue_post(struct afd_queue *q, const struct afd_completion *comp);
+bool afd_queue_cq_pending(struct afd_queue *q);
+
+#endif /* __AFD_QUEUE_H__ */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+// accel::Queue: a submission ring, a completion ring and a doorbell.
+//
+// The fast path (try_submit, poll) is inline here: it reserves SQ slots,
+// copies descriptors in, stores the doorbell, and reads completions, with
+// no system call unless the engine has gone to sleep (AFD_SQ_F_NEED_WAKEUP),
+// no allocation and no exception. Everything else lives in src/queue.cpp.
+//
+// Thread safety: a Queue is used by one thread at a time (like an io_uring
+// ring); give each thread its own Queue, or lock around a shared one.
+// Queues of one Device may be used from different threads at once.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <linux/accelfd.h>
+
+#include "accel/barrier.hpp"
+#include "accel/device.hpp"
+#include "accel/mapping.hpp"
+
+namespace accel {
+
+struct QueueOptions {
+	std::uint32_t sq_entries = 64; ///< power of two within the device's limits
+	std::uint32_t cq_entries = 0;  ///< 0: twice sq_entries
+	std::uint32_t priority = 0;    ///< 0..AFD_QUEUE_PRIORITY_MAX
+};
+
+/// What AFD_IOC_QUERY_QUEUE reports.
+struct QueueStats {
+	afd_queue_state state;
+	std::uint32_t priority, sq_entries, cq_entries;
+	std::uint64_t submitted, completed, errors, bytes;
+};
+
+class Queue {
+public:
+	static constexpr std::chrono::nanoseconds forever = std::chrono::nanoseconds::max();
+
+	/// Creates a queue on @p device and maps its rings and doorbell.
+	/// Throws accel::Error; at a queue limit (ENOSPC) the message names
+	/// the limit.
+	[[nodiscard]] static Queue create(const Device &device, const QueueOptions &options = {});
+
+	Queue(Queue &&) noexcept = default;
+	Queue &operator=(Queue &&) noexcept;
+	Queue(const Queue &) = delete;
+	Queue &operator=(const Queue &) = delete;
+	/// Unmaps and destroys the queue; descriptors not yet taken are dropped.
+	~Queue();
+
+	/// Queues as many of @p descs as the SQ has room for and rings the
+	/// doorbell once. Returns how many were queued (0 when the SQ is full).
+	[[nodiscard]] unsigned try_submit(std::span<const afd_desc> descs) noexcept;
+
+	/// Copies up to out.size() completions that have arrived; returns how
+	/// many. Never blocks, never enters the kernel unless the engine sleeps
+	/// with work held back by a full CQ.
+	[[nodiscard]] unsigned poll(std::span<afd_completion> out) noexcept;
+
+	/// Free SQ slots.
+	[[nodiscard]] unsigned sq_space() const noexcept
+	{
+		return sq_entries_ - (sq_tail_ - detail::load_acquire(sq_header_->head));
+	}
+	/// Descriptors submitted whose completions have not been polled yet.
+	[[nodiscard]] std::uint64_t outstanding() const noexcept { return submitted_ - reaped_; }
+
+	/// Queues all of @p descs, waiting for SQ room while the engine works;
+	/// throws accel::Error (ETIME) if @p timeout passes first.
+	void submit(std::span<const afd_desc> descs, std::chrono::nanoseconds timeout = forever);
+
+	/// The syscall path: AFD_IOC_SUBMIT hands @p descs to the kernel, which
+	/// reads them itself. Returns how many it accepted.
+	[[nodiscard]] unsigned submit_syscall(std::span<const afd_desc> descs);
+
+	/// Blocks until at least one completion arrives or @p timeout passes;
+	/// returns how many were copied to @p out (0 on timeout).
+	[[nodiscard]] unsigned wait(std::span<afd_completion> out,
+				    std::chrono::nanoseconds timeout = forever);
+
+	/// Waits for the completion of @p cookie; completions of other
+	/// cookies that arrive meanwhile are kept for later poll()/wait().
+	/// Throws accel::Error (ETIME) on timeout.
+	[[nodiscard]] afd_completion wait_for(std::uint64_t cookie,
+					      std::chrono::nanoseconds timeout = forever);
+
+	/// Submits one descriptor and waits for its completion.
+	[[nodiscard]] afd_completion run(const afd_desc &desc,
+					 std::chrono::nanoseconds timeout = forever);
+
+	[[nodiscard]] QueueStats stats() const;
+	[[nodiscard]] std::uint32_t id() const noexcept { return id_; }
+	[[nodiscard]] std::uint32_t sq_entries() const noexcept { return sq_entries_; }
+	[[nodiscard]] std::uint32_t cq_entries() const noexcept { return cq_entries_; }
+	/// "/dev/accel0 queue 3", for messages.
+	[[nodiscard]] std::string name() const;
+
+private:
+	Queue() = default;
+	/// AFD_IOC_KICK; returns 0 or -errno (the fast path does not throw).
+	int kick() noexcept;
+	unsigned take_stashed(std::span<afd_completion> out) noexcept;
+	void destroy() noexcept;
+
+	std::shared_ptr<const Fd> fd_;
+	std::string path_;
+	std::uint32_t id_ = 0;
+	Mapping sq_, cq_, doorbell_map_;
+
+	// Cached at creation so the fast path touches shared memory only for
+	// the indices themselves.
+	afd_ring_header *sq_header_ = nullptr;
+	afd_ring_header *cq_header_ = nullptr;
+	afd_desc *sq_ring_ = nullptr;
+	afd_completion *cq_ring_ = nullptr;
+	std::uint32_t *doorbell_ = nullptr;
+	std::uint32_t sq_entries_ = 0, cq_entries_ = 0;
+	std::uint32_t sq_tail_ = 0; // ours; published through the doorbell
+	std::uint32_t cq_head_ = 0; // ours; published in the CQ header
+	std::uint64_t submitted_ = 0, reaped_ = 0;
+	std::vector<afd_completion> stash_; // set aside by wait_for()
+};
+
+inline unsigned Queue::try_submit(std::span<const afd_desc> descs) noexcept
+{
+	const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(sq_space(), descs.size()));
+	if (n == 0)
+		return 0;
+	for (std::uint32_t i = 0; i < n; i++)
+		sq_ring_[(sq_tail_ + i) & (sq_entries_ - 1)] = descs[i];
+	sq_tail_ += n;
+	submitted_ += n;
+	// Entries are written before the engine sees the tail (its acquire).
+	detail::store_release(*doorbell_, sq_tail_);
+	detail::full_fence();
+	if (detail::load_relaxed(sq_header_->flags) & AFD_SQ_F_NEED_WAKEUP) [[unlikely]]
+		(void)kick(); // a failed kick shows up as a missing completion
+	return n;
+}
+
+inline unsigned Queue::poll(std::span<afd_completion> out) noexcept
+{
+	if (!stash_.empty()) [[unlikely]]
+		return take_stashed(out);
+	// Pairs with the kernel's release store of the CQ tail.
+	const std::uint32_t tail = detail::load_acquire(cq_header_->tail);
+	const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(tail - cq_head_, out.size()));
+	if (n == 0)
+		return 0;
+	for (std::uint32_t i = 0; i < n; i++)
+		out[i] = cq_ring_[(cq_head_ + i) & (cq_entries_ - 1)];
+	cq_head_ += n;
+	reaped_ += n;
+	// Entries are read before the kernel may reuse their slots (its acquire).
+	detail::store_release(cq_header_->head, cq_head_);
+	if (outstanding()) {
+		// The engine may sleep with work held back by a full CQ.
+		detail::full_fence();
+		if (detail::load_relaxed(sq_header_->flags) & AFD_SQ_F_NEED_WAKEUP) [[unlikely]]
+			(void)kick();
+	}
+	return n;
+}
+
+} // namespace accel
