@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <string>
@@ -51,6 +52,44 @@ struct OpenDevice {
 	OpenDevice(const OpenDevice &) = delete;
 	OpenDevice &operator=(const OpenDevice &) = delete;
 	int fd;
+};
+
+/// A CREATE_QUEUE argument with @p sq_entries and defaults elsewhere.
+inline afd_queue_create queue_args(unsigned sq_entries = 16)
+{
+	afd_queue_create args{};
+	args.sq_entries = sq_entries;
+	return args;
+}
+
+/// Creates a queue with raw ioctls; returns its id (fails the test if not).
+inline afd_queue_create create_queue(int fd, unsigned sq_entries = 16)
+{
+	afd_queue_create args = queue_args(sq_entries);
+	BOOST_REQUIRE_MESSAGE(ioctl_errno(fd, AFD_IOC_CREATE_QUEUE, &args) == 0,
+			      "CREATE_QUEUE: " << strerror(errno));
+	return args;
+}
+
+/// A module parameter's value, and setting it (restored by the destructor).
+class ParamOverride {
+public:
+	ParamOverride(const std::string &name, const std::string &value)
+		: path_("/sys/module/accelfd/parameters/" + name), old_(read_line(path_))
+	{
+		write(value);
+	}
+	~ParamOverride() { write(old_); }
+	ParamOverride(const ParamOverride &) = delete;
+	ParamOverride &operator=(const ParamOverride &) = delete;
+
+private:
+	void write(const std::string &value)
+	{
+		std::ofstream out(path_);
+		out << value << '\n';
+	}
+	std::string path_, old_;
 };
 
 /// Runs @p child in a forked process; returns its exit status (0..255) or

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+// CREATE/DESTROY/QUERY_QUEUE and the mappings of a queue: each validation
+// failure on its own, with its errno.
+#include <csignal>
+#include <sys/mman.h>
+#include <vector>
+
+#include "accel/accel.hpp"
+#include "guest_util.hpp"
+
+namespace {
+
+constexpr long page = 4096;
+
+void *map(int fd, size_t size, std::uint64_t offset, int flags = MAP_SHARED)
+{
+	return ::mmap(nullptr, size, PROT_READ | PROT_WRITE, flags, fd, static_cast<off_t>(offset));
+}
+
+int map_errno(int fd, size_t size, std::uint64_t offset, int flags = MAP_SHARED)
+{
+	void *p = map(fd, size, offset, flags);
+	if (p != MAP_FAILED) {
+		::munmap(p, size);
+		return 0;
+	}
+	return errno;
+}
+
+int create_errno(int fd, afd_queue_create args)
+{
+	return guest::ioctl_errno(fd, AFD_IOC_CREATE_QUEUE, &args);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(queue_create)
+
+BOOST_AUTO_TEST_CASE(returns_typed_offsets_and_sizes)
+{
+	guest::OpenDevice dev;
+	afd_queue_create q = guest::create_queue(dev.fd, 16);
+	BOOST_TEST(q.queue_id > 0u);
+	BOOST_TEST(q.cq_entries == 32u); // default: twice the SQ
+	BOOST_TEST(q.sq_offset == AFD_MMAP_OFFSET(q.queue_id, AFD_REGION_SQ));
+	BOOST_TEST(q.cq_offset == AFD_MMAP_OFFSET(q.queue_id, AFD_REGION_CQ));
+	BOOST_TEST(q.doorbell_offset == AFD_MMAP_OFFSET(q.queue_id, AFD_REGION_DOORBELL));
+	BOOST_TEST(q.doorbell_size == static_cast<std::uint64_t>(page));
+	BOOST_TEST(q.sq_size >= q.sq_entries_offset + 16 * sizeof(afd_desc));
+	BOOST_TEST(q.cq_size >= q.cq_entries_offset + 32 * sizeof(afd_completion));
+	BOOST_TEST(q.sq_entries_offset >= sizeof(afd_ring_header));
+}
+
+BOOST_AUTO_TEST_CASE(queue_ids_are_unique_across_files)
+{
+	guest::OpenDevice a, b;
+	BOOST_TEST(guest::create_queue(a.fd).queue_id != guest::create_queue(b.fd).queue_id);
+}
+
+BOOST_AUTO_TEST_CASE(nonzero_flags_is_einval)
+{
+	guest::OpenDevice dev;
+	auto args = guest::queue_args();
+	args.flags = 1;
+	BOOST_TEST(create_errno(dev.fd, args) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(nonzero_pad_is_einval)
+{
+	guest::OpenDevice dev;
+	auto args = guest::queue_args();
+	args.pad = 1;
+	BOOST_TEST(create_errno(dev.fd, args) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(priority_above_15_is_einval)
+{
+	guest::OpenDevice dev;
+	auto args = guest::queue_args();
+	args.priority = AFD_QUEUE_PRIORITY_MAX + 1;
+	BOOST_TEST(create_errno(dev.fd, args) == EINVAL);
+	args.priority = AFD_QUEUE_PRIORITY_MAX;
+	BOOST_TEST(create_errno(dev.fd, args) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(sq_size_not_a_power_of_two_is_einval)
+{
+	guest::OpenDevice dev;
+	BOOST_TEST(create_errno(dev.fd, guest::queue_args(24)) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(sq_size_zero_is_einval)
+{
+	guest::OpenDevice dev;
+	BOOST_TEST(create_errno(dev.fd, guest::queue_args(0)) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(sq_size_below_the_minimum_is_einval)
+{
+	guest::OpenDevice dev;
+	const auto info = accel::Device::open(0).info();
+	BOOST_TEST(create_errno(dev.fd, guest::queue_args(info.min_ring_entries / 2)) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(sq_size_above_the_maximum_is_einval)
+{
+	guest::OpenDevice dev;
+	const auto info = accel::Device::open(0).info();
+	BOOST_TEST(create_errno(dev.fd, guest::queue_args(info.max_ring_entries * 2)) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(cq_smaller_than_sq_is_einval)
+{
+	guest::OpenDevice dev;
+	auto args = guest::queue_args(32);
+	args.cq_entries = 16;
+	BOOST_TEST(create_errno(dev.fd, args) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(cq_size_not_a_power_of_two_is_einval)
+{
+	guest::OpenDevice dev;
+	auto args = guest::queue_args(16);
+	args.cq_entries = 48;
+	BOOST_TEST(create_errno(dev.fd, args) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(cq_above_twice_the_maximum_is_einval)
+{
+	guest::OpenDevice dev;
+	const auto info = accel::Device::open(0).info();
+	auto args = guest::queue_args(16);
+	args.cq_entries = info.max_ring_entries * 4;
+	BOOST_TEST(create_errno(dev.fd, args) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(the_per_process_limit_is_enospc_and_named_by_libaccel)
+{
+	auto dev = accel::Device::open(0);
+	const auto info = dev.info();
+	std::vector<accel::Queue> queues;
+	for (unsigned i = 0; i < info.max_queues_per_process; i++)
+		queues.push_back(accel::Queue::create(dev, {.sq_entries = 8}));
+	try {
+		(void)accel::Queue::create(dev, {.sq_entries = 8});
+		BOOST_FAIL("one queue past the limit must fail");
+	} catch (const accel::Error &e) {
+		BOOST_TEST(e.code().value() == ENOSPC);
+		BOOST_TEST(std::string(e.what()).find("max_queues_per_process") != std::string::npos);
+	}
+	queues.pop_back(); // destroying one makes room again
+	BOOST_CHECK_NO_THROW(queues.push_back(accel::Queue::create(dev, {.sq_entries = 8})));
+}
+
+BOOST_AUTO_TEST_CASE(the_per_device_limit_is_enospc_and_named_by_libaccel)
+{
+	const auto info = accel::Device::open(0).info();
+	std::vector<accel::Device> devices;
+	std::vector<accel::Queue> queues;
+	while (queues.size() < info.max_queues) {
+		devices.push_back(accel::Device::open(0));
+		for (unsigned i = 0; i < info.max_queues_per_process && queues.size() < info.max_queues; i++)
+			queues.push_back(accel::Queue::create(devices.back(), {.sq_entries = 8}));
+	}
+	BOOST_TEST(guest::read_uint("/sys/class/accelfd/accel0/queues") == info.max_queues);
+	auto extra = accel::Device::open(0);
+	try {
+		(void)accel::Queue::create(extra, {.sq_entries = 8});
+		BOOST_FAIL("one queue past the device limit must fail");
+	} catch (const accel::Error &e) {
+		BOOST_TEST(e.code().value() == ENOSPC);
+		BOOST_TEST(std::string(e.what()).find("max_queues") != std::string::npos);
+		BOOST_TEST(std::string(e.what()).find("the device holds its limit") != std::string::npos);
+	}
+	queues.clear();
+	BOOST_TEST(guest::read_uint("/sys/class/accelfd/accel0/queues") == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(queue_destroy_and_query)
+
+BOOST_AUTO_TEST_CASE(destroy_of_an_unknown_queue_is_enoent)
+{
+	guest::OpenDevice dev;
+	afd_queue_destroy args{.queue_id = 0xfffe, .flags = 0};
+	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_DESTROY_QUEUE, &args) == ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(destroy_with_flags_is_einval)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	afd_queue_destroy args{.queue_id = q.queue_id, .flags = 1};
+	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_DESTROY_QUEUE, &args) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(destroy_twice_is_enoent_the_second_time)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	afd_queue_destroy args{.queue_id = q.queue_id, .flags = 0};
+	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_DESTROY_QUEUE, &args) == 0);
+	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_DESTROY_QUEUE, &args) == ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(another_files_queue_cannot_be_destroyed)
+{
+	guest::OpenDevice a, b;
+	auto q = guest::create_queue(a.fd);
+	afd_queue_destroy args{.queue_id = q.queue_id, .flags = 0};
+	BOOST_TEST(guest::ioctl_errno(b.fd, AFD_IOC_DESTROY_QUEUE, &args) == ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(query_reports_the_queue)
+{
+	guest::OpenDevice dev;
+	auto args = guest::queue_args(32);
+	args.priority = 7;
+	BOOST_REQUIRE(guest::ioctl_errno(dev.fd, AFD_IOC_CREATE_QUEUE, &args) == 0);
+	afd_queue_query query{};
+	query.queue_id = args.queue_id;
+	BOOST_REQUIRE(guest::ioctl_errno(dev.fd, AFD_IOC_QUERY_QUEUE, &query) == 0);
+	BOOST_TEST(query.state == AFD_QUEUE_STATE_ACTIVE);
+	BOOST_TEST(query.priority == 7u);
+	BOOST_TEST(query.sq_entries == 32u);
+	BOOST_TEST(query.cq_entries == 64u);
+	BOOST_TEST(query.submitted == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(query_with_flags_is_einval)
+{
+	guest::OpenDevice dev;
+	afd_queue_query query{};
+	query.queue_id = guest::create_queue(dev.fd).queue_id;
+	query.flags = 4;
+	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_QUERY_QUEUE, &query) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(query_of_an_unknown_queue_is_enoent)
+{
+	guest::OpenDevice dev;
+	afd_queue_query query{};
+	query.queue_id = 0xfffe;
+	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_QUERY_QUEUE, &query) == ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(sysfs_counts_queues_and_close_frees_them)
+{
+	const unsigned before = guest::read_uint("/sys/class/accelfd/accel0/queues");
+	{
+		guest::OpenDevice dev;
+		guest::create_queue(dev.fd);
+		guest::create_queue(dev.fd);
+		BOOST_TEST(guest::read_uint("/sys/class/accelfd/accel0/queues") == before + 2);
+	}
+	BOOST_TEST(guest::read_uint("/sys/class/accelfd/accel0/queues") == before);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(queue_mmap)
+
+BOOST_AUTO_TEST_CASE(each_region_maps_at_its_offset_and_size)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	void *sq = map(dev.fd, q.sq_size, q.sq_offset);
+	void *cq = map(dev.fd, q.cq_size, q.cq_offset);
+	void *db = map(dev.fd, q.doorbell_size, q.doorbell_offset);
+	BOOST_REQUIRE(sq != MAP_FAILED);
+	BOOST_REQUIRE(cq != MAP_FAILED);
+	BOOST_REQUIRE(db != MAP_FAILED);
+	BOOST_TEST(static_cast<afd_ring_header *>(sq)->entries == q.sq_entries);
+	BOOST_TEST(static_cast<afd_ring_header *>(sq)->entry_size == sizeof(afd_desc));
+	BOOST_TEST(static_cast<afd_ring_header *>(cq)->entries == q.cq_entries);
+	BOOST_TEST(static_cast<afd_ring_header *>(cq)->entry_size == sizeof(afd_completion));
+	::munmap(sq, q.sq_size);
+	::munmap(cq, q.cq_size);
+	::munmap(db, q.doorbell_size);
+}
+
+BOOST_AUTO_TEST_CASE(a_smaller_size_is_einval)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	BOOST_TEST(map_errno(dev.fd, q.sq_size - page, q.sq_offset) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(a_larger_size_is_einval)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	BOOST_TEST(map_errno(dev.fd, q.doorbell_size + page, q.doorbell_offset) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(an_offset_inside_a_region_is_einval)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	BOOST_TEST(map_errno(dev.fd, page, q.sq_offset + page) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_region_is_einval)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	BOOST_TEST(map_errno(dev.fd, page, AFD_MMAP_OFFSET(q.queue_id, 7)) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_queue_is_einval)
+{
+	guest::OpenDevice dev;
+	BOOST_TEST(map_errno(dev.fd, page, AFD_MMAP_OFFSET(0xfffe, AFD_REGION_DOORBELL)) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(another_files_offsets_are_einval)
+{
+	guest::OpenDevice a, b;
+	auto q = guest::create_queue(a.fd);
+	BOOST_TEST(map_errno(b.fd, q.doorbell_size, q.doorbell_offset) == EINVAL);
+	BOOST_TEST(map_errno(b.fd, q.sq_size, q.sq_offset) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(another_process_offsets_are_refused)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	const int child = guest::in_child([&] {
+		int own = ::open("/dev/accel0", O_RDWR | O_CLOEXEC);
+		return own < 0 ? 100 : map_errno(own, q.doorbell_size, q.doorbell_offset);
+	});
+	BOOST_TEST(child == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(a_private_mapping_is_einval)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	BOOST_TEST(map_errno(dev.fd, q.doorbell_size, q.doorbell_offset, MAP_PRIVATE) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(mapping_from_a_forked_child_is_ebadf)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	const int child = guest::in_child([&] { return map_errno(dev.fd, q.doorbell_size, q.doorbell_offset); });
+	BOOST_TEST(child == EBADF);
+}
+
+BOOST_AUTO_TEST_CASE(mremap_cannot_move_or_grow_a_mapping)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	void *db = map(dev.fd, q.doorbell_size, q.doorbell_offset);
+	BOOST_REQUIRE(db != MAP_FAILED);
+	BOOST_TEST(::mremap(db, page, 2 * page, MREMAP_MAYMOVE) == MAP_FAILED);
+	void *spot = ::mmap(nullptr, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	BOOST_TEST(::mremap(db, page, page, MREMAP_MAYMOVE | MREMAP_FIXED, spot) == MAP_FAILED);
+	BOOST_TEST(errno == EINVAL);
+	::munmap(spot, page);
+	::munmap(db, page);
+}
+
+BOOST_AUTO_TEST_CASE(a_partial_munmap_is_refused)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd, 64);
+	void *sq = map(dev.fd, q.sq_size, q.sq_offset);
+	BOOST_REQUIRE(sq != MAP_FAILED);
+	BOOST_REQUIRE(q.sq_size > static_cast<std::uint64_t>(page));
+	BOOST_TEST(::munmap(static_cast<char *>(sq) + page, page) == -1);
+	BOOST_TEST(errno == EINVAL);
+	BOOST_TEST(::munmap(sq, q.sq_size) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_forked_child_does_not_inherit_mappings)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	auto *db = static_cast<volatile std::uint32_t *>(map(dev.fd, q.doorbell_size, q.doorbell_offset));
+	BOOST_REQUIRE(db != MAP_FAILED);
+	const int child = guest::in_child([&] {
+		std::signal(SIGSEGV, SIG_DFL); // not Boost.Test's handler
+		return static_cast<int>(*db);
+	});
+	BOOST_TEST(child == 128 + SIGSEGV);
+	BOOST_TEST(*db == 0u); // the parent's mapping is unharmed
+	::munmap(const_cast<std::uint32_t *>(db), page);
+}
+
+BOOST_AUTO_TEST_CASE(a_mapping_outlives_destroy_and_no_new_one_is_allowed)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	auto *hdr = static_cast<afd_ring_header *>(map(dev.fd, q.sq_size, q.sq_offset));
+	BOOST_REQUIRE(hdr != MAP_FAILED);
+	afd_queue_destroy args{.queue_id = q.queue_id, .flags = 0};
+	BOOST_REQUIRE(guest::ioctl_errno(dev.fd, AFD_IOC_DESTROY_QUEUE, &args) == 0);
+	BOOST_TEST(hdr->entries == q.sq_entries); // still readable: memory is held
+	BOOST_TEST(map_errno(dev.fd, q.sq_size, q.sq_offset) == EINVAL);
+	::munmap(hdr, q.sq_size);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
