@@ -1,8 +1,8 @@
 #!/bin/sh
 # The guest suite: runs inside the QEMU guest (tests/guest/run-guest), with
 # accelfd.ko already loaded by the harness.
-#   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO
-guest_tests=$1 accelctl=$2 ko=$3
+#   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO EXAMPLE
+guest_tests=$1 accelctl=$2 ko=$3 example=$4
 passed=0 failed=0
 
 check() {
@@ -27,7 +27,8 @@ not_loaded_exit_3() {
 insmod_refused() { ! insmod "$ko" "$@" 2>/dev/null && [ ! -d /sys/module/accelfd ]; }
 
 echo "== module loaded with defaults"
-check "Boost.Test guest suite (1 device)" "$guest_tests" --log_level=test_suite
+check "Boost.Test guest suite (1 device)" "$guest_tests" --color_output=no --log_level=test_suite
+check "README example: smallest and largest queue" "$example"
 check "rmmod accelfd" rmmod accelfd
 check "no /dev/accelN left after unload" no_accel_nodes
 check "no /sys/class/accelfd left after unload" test ! -e /sys/class/accelfd
@@ -36,7 +37,7 @@ check "accelctl says the module is not loaded, exit 3" not_loaded_exit_3
 echo "== module loaded with num_devices=3 num_engines=4"
 check "insmod num_devices=3 num_engines=4" insmod "$ko" num_devices=3 num_engines=4
 check "three device nodes" test -c /dev/accel0 -a -c /dev/accel1 -a -c /dev/accel2
-check "Boost.Test guest suite (3 devices)" "$guest_tests" --log_level=test_suite
+check "Boost.Test device tests (3 devices)" "$guest_tests" --color_output=no --log_level=test_suite --run_test=device_node,get_info,accelctl_cli
 check "rmmod accelfd (3 devices)" rmmod accelfd
 check "no /dev/accelN left after unload (3 devices)" no_accel_nodes
 
