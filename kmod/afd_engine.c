@@ -197,8 +197,8 @@ static void afd_engine_sleep(struct afd_sw_engine *eng)
 
 	if (!work) {
 		atomic64_inc(&eng->sleeps);
-		wait_event_idle(eng->wq, READ_ONCE(eng->kicked) ||
-					 kthread_should_stop());
+		wait_event_idle(eng->wq,
+				READ_ONCE(eng->kicked) || kthread_should_stop());
 		if (READ_ONCE(eng->kicked))
 			atomic64_inc(&eng->wakeups);
 	}

@@ -141,7 +141,7 @@ static int afd_ioctl_wait(struct afd_context *ctx, void *data)
 	struct afd_device *adev = ctx->adev;
 	struct afd_wait *args = data;
 	struct afd_queue *q;
-	s64 left;
+	ktime_t left;
 	int ret = 0;
 
 	if (args->flags & ~AFD_WAIT_FLAGS_ALL)
@@ -156,12 +156,13 @@ static int afd_ioctl_wait(struct afd_context *ctx, void *data)
 	adev->engine_ops->kick(adev, q);
 
 	if (!afd_wait_done(q, args)) {
-		left = args->deadline_ns - ktime_get_ns();
+		left = ns_to_ktime(args->deadline_ns - ktime_get_ns());
 		if (!args->deadline_ns || left <= 0)
 			ret = -ETIME;
 		else
 			ret = wait_event_interruptible_hrtimeout(ctx->wq,
-				afd_wait_done(q, args), ns_to_ktime(left));
+								 afd_wait_done(q, args),
+								 left);
 	}
 	if (!ret) {
 		if (afd_queue_state(q) == AFD_Q_ERROR)
