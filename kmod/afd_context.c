@@ -75,10 +75,17 @@ void afd_context_destroy(struct afd_context *ctx)
 	struct afd_queue *q;
 	unsigned long id;
 
-	mutex_lock(&ctx->lock);
-	xa_for_each(&ctx->queues, id, q)
-		afd_queue_destroy(q);
-	mutex_unlock(&ctx->lock);
+	for (;;) {
+		id = 0;
+		mutex_lock(&ctx->lock);
+		q = xa_find(&ctx->queues, &id, ULONG_MAX, XA_PRESENT);
+		if (q)
+			afd_queue_unlink(q);
+		mutex_unlock(&ctx->lock);
+		if (!q)
+			break;
+		afd_queue_shutdown(q);
+	}
 	xa_destroy(&ctx->queues);
 
 	mutex_lock(&adev->lock);
@@ -95,12 +102,13 @@ void afd_context_destroy(struct afd_context *ctx)
  * afd_context_is_owner() - may the calling thread use this context?
  * @ctx: context of the file being used
  *
- * Threads of the opening process may; a forked child or a process that
- * received the file over a socket may not.
+ * Threads of the opening process may; a forked child, a process that
+ * received the file over a socket, or the opener after execve() may not.
  */
 bool afd_context_is_owner(const struct afd_context *ctx)
 {
-	return task_tgid(current) == ctx->owner;
+	/* The address space too: a file kept across execve() is not usable. */
+	return task_tgid(current) == ctx->owner && current->mm == ctx->mm;
 }
 
 /**

@@ -27,9 +27,10 @@ struct pid;
  * @comm: command name of the opener, for sysfs and logs
  * @node: entry in &struct afd_device.contexts, under its lock
  * @wq: WAIT and poll() sleep here; the engine wakes it on completions
- * @lock: protects @queues and @queue_count
+ * @lock: protects @queues
  * @queues: the context's queues by id, each holding a reference
- * @queue_count: entries in @queues
+ * @queue_count: entries in @queues; under the device lock, which counts
+ *	a process's queues over all its files
  */
 struct afd_context {
 	struct afd_device *adev;
@@ -39,7 +40,7 @@ struct afd_context {
 	struct list_head node;
 	wait_queue_head_t wq;
 
-	struct mutex lock; /* Protects queues, queue_count */
+	struct mutex lock; /* Protects queues */
 	struct xarray queues;
 	u32 queue_count;
 };

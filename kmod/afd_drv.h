@@ -28,7 +28,7 @@ enum afd_device_state {
 
 /**
  * struct afd_limits - per-device limits, reported by GET_INFO and sysfs
- * @max_queues_per_process: queues one open file may hold
+ * @max_queues_per_process: queues one process may hold, over all its files
  * @max_queues: queues the device may hold in all
  * @min_ring_entries: smallest ring, a power of two
  * @max_ring_entries: largest ring, a power of two
@@ -54,7 +54,8 @@ struct afd_engine_ops;
  * @engine_ops: the engine behind the device (software threads here)
  * @engine: the engine's private data
  * @queue_ids: allocator of device-unique queue ids
- * @lock: protects @state, @limits, @contexts and @queue_count
+ * @lock: protects @state, @limits, @contexts, @queue_count and each
+ *	context's queue_count
  * @state: &enum afd_device_state
  * @limits: current limits
  * @contexts: open files of this device (&struct afd_context.node)
@@ -70,7 +71,7 @@ struct afd_device {
 	void *engine;
 	struct ida queue_ids;
 
-	struct mutex lock; /* Protects state, limits, contexts, queue_count */
+	struct mutex lock; /* Protects state, limits, contexts, queue counts */
 	enum afd_device_state state;
 	struct afd_limits limits;
 	struct list_head contexts;

@@ -99,7 +99,8 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 	kthread_use_mm(mm);
 	start = ktime_get_ns();
 
-	while (done < budget) {
+	/* Destroy marks the queue dead first: take nothing more from it. */
+	while (done < budget && afd_queue_state(q) == AFD_Q_ACTIVE) {
 		ret = afd_queue_cq_space(q);
 		if (ret < 0) {
 			afd_queue_fail(q, "CQ head out of range");
@@ -178,7 +179,8 @@ static void afd_engine_sleep(struct afd_sw_engine *eng)
 	bool work = false;
 	struct afd_queue *q;
 
-	WRITE_ONCE(eng->kicked, false);
+	/* Ordered before the flags: a kick after them must not be erased. */
+	smp_store_mb(eng->kicked, false);
 	spin_lock(&eng->lock);
 	afd_engine_set_need_wakeup(eng, true);
 	spin_unlock(&eng->lock);
@@ -333,6 +335,8 @@ static void afd_sw_kick(struct afd_device *adev, struct afd_queue *q)
 {
 	struct afd_sw_engine *eng = q->engine_data;
 
+	/* Orders the caller's ring stores before the kick the engine sees. */
+	smp_mb();
 	WRITE_ONCE(eng->kicked, true);
 	wake_up(&eng->wq);
 }

@@ -75,9 +75,7 @@ static int afd_ioctl_get_info(struct afd_context *ctx, void *data)
 
 static int afd_ioctl_create_queue(struct afd_context *ctx, void *data)
 {
-	struct afd_queue *q = afd_queue_create(ctx, data);
-
-	return PTR_ERR_OR_ZERO(q);
+	return afd_queue_create(ctx, data);
 }
 
 static int afd_ioctl_destroy_queue(struct afd_context *ctx, void *data)
@@ -92,10 +90,12 @@ static int afd_ioctl_destroy_queue(struct afd_context *ctx, void *data)
 	mutex_lock(&ctx->lock);
 	q = xa_load(&ctx->queues, args->queue_id);
 	if (q)
-		afd_queue_destroy(q);
+		afd_queue_unlink(q);
 	else
 		ret = -ENOENT;
 	mutex_unlock(&ctx->lock);
+	if (q)
+		afd_queue_shutdown(q);
 	return ret;
 }
 

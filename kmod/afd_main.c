@@ -83,6 +83,9 @@ static __poll_t afd_poll(struct file *file, poll_table *wait)
 			mask |= EPOLLERR;
 		if (afd_queue_cq_pending(q))
 			mask |= EPOLLIN | EPOLLRDNORM;
+		/* An engine asleep behind a full CQ the caller since drained. */
+		if (afd_queue_need_wakeup(q))
+			ctx->adev->engine_ops->kick(ctx->adev, q);
 	}
 	mutex_unlock(&ctx->lock);
 	return mask;

@@ -6,8 +6,8 @@
  * must belong to the file's context, the caller must be its process, and
  * the mapping must be shared and exactly the region's size. Each mapping
  * holds a reference on the queue, so its memory outlives DESTROY_QUEUE
- * until munmap(). Mappings are not copied into a forked child, cannot be
- * grown, moved or split.
+ * until munmap(). Mappings are not copied into a forked child (not even
+ * after MADV_DOFORK), cannot be grown, moved or split.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -100,7 +100,9 @@ int afd_mmap(struct file *file, struct vm_area_struct *vma)
 		goto err_put;
 	}
 
-	afd_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+	/* VM_IO: madvise(MADV_DOFORK) must not undo VM_DONTCOPY. */
+	afd_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |
+			       VM_IO);
 	ret = remap_vmalloc_range(vma, mem, 0);
 	if (ret)
 		goto err_put;

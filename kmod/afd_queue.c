@@ -8,7 +8,8 @@
  * checked before use: the kernel's own indices (sq_head, cq_tail) are the
  * truth, the header fields are mirrors for user space.
  *
- * Lock order: context lock, then device lock, then queue lock.
+ * Lock order: context lock, then device lock, then queue lock. Nothing
+ * waits for an engine with the context lock held (see afd_queue_unlink()).
  */
 #include <linux/log2.h>
 #include <linux/sched/mm.h>
@@ -87,22 +88,34 @@ static int afd_queue_alloc_mem(struct afd_queue *q)
 	return 0;
 }
 
-/* Counts @q against the process's and the device's limits. */
+/* Queues the process owning @ctx holds on its device, over all its files. */
+static u32 afd_process_queue_count(struct afd_context *ctx)
+{
+	struct afd_context *other;
+	u32 count = 0;
+
+	lockdep_assert_held(&ctx->adev->lock);
+	list_for_each_entry(other, &ctx->adev->contexts, node)
+		if (other->owner == ctx->owner)
+			count += other->queue_count;
+	return count;
+}
+
+/* Counts a new queue against the process's and the device's limits. */
 static int afd_queue_reserve(struct afd_context *ctx)
 {
 	struct afd_device *adev = ctx->adev;
 	int ret = 0;
 
-	lockdep_assert_held(&ctx->lock);
 	mutex_lock(&adev->lock);
-	if (ctx->queue_count >= adev->limits.max_queues_per_process ||
-	    adev->queue_count >= adev->limits.max_queues)
+	if (afd_process_queue_count(ctx) >= adev->limits.max_queues_per_process ||
+	    adev->queue_count >= adev->limits.max_queues) {
 		ret = -ENOSPC;
-	else
+	} else {
 		adev->queue_count++;
-	mutex_unlock(&adev->lock);
-	if (!ret)
 		ctx->queue_count++;
+	}
+	mutex_unlock(&adev->lock);
 	return ret;
 }
 
@@ -110,11 +123,10 @@ static void afd_queue_unreserve(struct afd_context *ctx)
 {
 	struct afd_device *adev = ctx->adev;
 
-	lockdep_assert_held(&ctx->lock);
 	mutex_lock(&adev->lock);
 	adev->queue_count--;
-	mutex_unlock(&adev->lock);
 	ctx->queue_count--;
+	mutex_unlock(&adev->lock);
 }
 
 /**
@@ -122,11 +134,10 @@ static void afd_queue_unreserve(struct afd_context *ctx)
  * @ctx: the calling process's context
  * @args: the validated-here CREATE_QUEUE argument; outputs are filled in
  *
- * Return: the queue (the context holds its reference), or an ERR_PTR:
- * -EINVAL for a bad argument, -ENOSPC at a queue limit, -ENOMEM.
+ * Return: 0, or -EINVAL for a bad argument, -ENOSPC at a queue limit,
+ * -ENOMEM. The context holds the new queue's reference.
  */
-struct afd_queue *afd_queue_create(struct afd_context *ctx,
-				   struct afd_queue_create *args)
+int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 {
 	struct afd_device *adev = ctx->adev;
 	struct afd_queue *q;
@@ -134,11 +145,11 @@ struct afd_queue *afd_queue_create(struct afd_context *ctx,
 
 	ret = afd_queue_check_args(adev, args);
 	if (ret)
-		return ERR_PTR(ret);
+		return ret;
 
 	q = kzalloc(sizeof(*q), GFP_KERNEL);
 	if (!q)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	kref_init(&q->ref);
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->engine_node);
@@ -169,8 +180,8 @@ struct afd_queue *afd_queue_create(struct afd_context *ctx,
 	ret = adev->engine_ops->create_queue(adev, q);
 	if (ret)
 		goto err_erase;
-	mutex_unlock(&ctx->lock);
 
+	/* Before unlocking: from then on another thread may destroy @q. */
 	args->queue_id = q->id;
 	args->sq_offset = AFD_MMAP_OFFSET(q->id, AFD_REGION_SQ);
 	args->sq_size = q->sq_size;
@@ -180,7 +191,8 @@ struct afd_queue *afd_queue_create(struct afd_context *ctx,
 	args->doorbell_size = PAGE_SIZE;
 	args->sq_entries_offset = AFD_RING_ENTRIES_OFFSET;
 	args->cq_entries_offset = AFD_RING_ENTRIES_OFFSET;
-	return q;
+	mutex_unlock(&ctx->lock);
+	return 0;
 
 err_erase:
 	xa_erase(&ctx->queues, q->id);
@@ -193,28 +205,40 @@ err_free_mem:
 	afd_queue_free_mem(q);
 err_free_queue:
 	kfree(q);
-	return ERR_PTR(ret);
+	return ret;
 }
 
 /**
- * afd_queue_destroy() - stop a queue and drop the context's reference
+ * afd_queue_unlink() - first half of destroy: take a queue out of its context
  * @q: a queue of its context, looked up under the context lock
+ *
+ * From here the queue cannot be found by id and takes no new work. The
+ * caller then drops the context lock and calls afd_queue_shutdown(), which
+ * may wait for the engine: an engine in a page fault needs the mmap lock,
+ * and mmap() holds that while it takes the context lock.
+ */
+void afd_queue_unlink(struct afd_queue *q)
+{
+	lockdep_assert_held(&q->ctx->lock);
+	xa_erase(&q->ctx->queues, q->id);
+	afd_queue_unreserve(q->ctx);
+	afd_queue_set_dead(q);
+}
+
+/**
+ * afd_queue_shutdown() - second half of destroy, without the context lock
+ * @q: an unlinked queue; its context's reference is dropped
  *
  * Descriptors not yet taken are discarded; the one in execution finishes
  * before the engine lets go. Mappings keep the memory until unmapped.
  */
-void afd_queue_destroy(struct afd_queue *q)
+void afd_queue_shutdown(struct afd_queue *q)
 {
-	struct afd_context *ctx = q->ctx;
 	struct afd_device *adev = q->adev;
 
-	lockdep_assert_held(&ctx->lock);
-	xa_erase(&ctx->queues, q->id);
-	afd_queue_set_dead(q);
 	adev->engine_ops->destroy_queue(adev, q);
-	afd_queue_unreserve(ctx);
 	ida_free(&adev->queue_ids, q->id);
-	wake_up_all(&ctx->wq);
+	wake_up_all(&q->ctx->wq);
 	afd_queue_put(q);
 }
 
@@ -274,6 +298,11 @@ void afd_queue_set_dead(struct afd_queue *q)
 void afd_queue_set_need_wakeup(struct afd_queue *q, bool need)
 {
 	WRITE_ONCE(q->sq_hdr->flags, need ? AFD_SQ_F_NEED_WAKEUP : 0);
+}
+
+bool afd_queue_need_wakeup(struct afd_queue *q)
+{
+	return READ_ONCE(q->sq_hdr->flags) & AFD_SQ_F_NEED_WAKEUP;
 }
 
 /**

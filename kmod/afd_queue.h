@@ -108,9 +108,9 @@ struct afd_queue {
 /* Byte offset of the first entry in each ring region. */
 #define AFD_RING_ENTRIES_OFFSET PAGE_SIZE
 
-struct afd_queue *afd_queue_create(struct afd_context *ctx,
-				   struct afd_queue_create *args);
-void afd_queue_destroy(struct afd_queue *q);
+int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args);
+void afd_queue_unlink(struct afd_queue *q);
+void afd_queue_shutdown(struct afd_queue *q);
 void afd_queue_get(struct afd_queue *q);
 void afd_queue_put(struct afd_queue *q);
 
@@ -118,6 +118,7 @@ enum afd_q_state afd_queue_state(struct afd_queue *q);
 void afd_queue_fail(struct afd_queue *q, const char *why);
 void afd_queue_set_dead(struct afd_queue *q);
 void afd_queue_set_need_wakeup(struct afd_queue *q, bool need);
+bool afd_queue_need_wakeup(struct afd_queue *q);
 
 int afd_queue_submit(struct afd_queue *q, const struct afd_desc *descs,
 		     u32 count);

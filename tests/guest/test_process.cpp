@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A context belongs to the process that opened it.
 #include <cstring>
+#include <string>
 #include <sys/socket.h>
 #include <thread>
 
@@ -99,6 +100,19 @@ BOOST_AUTO_TEST_CASE(fd_passed_over_scm_rights_gets_ebadf)
 	BOOST_REQUIRE(::waitpid(pid, &status, 0) == pid);
 	BOOST_REQUIRE(WIFEXITED(status));
 	BOOST_TEST(WEXITSTATUS(status) == EBADF);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_kept_across_execve_gets_ebadf)
+{
+	const int fd = ::open("/dev/accel0", O_RDWR); // no O_CLOEXEC, on purpose
+	BOOST_REQUIRE(fd >= 0);
+	const int status = guest::in_child([&] {
+		const std::string arg = std::to_string(fd);
+		::execl(IOCTL_PROBE_PATH, IOCTL_PROBE_PATH, arg.c_str(), nullptr);
+		return 101;
+	});
+	::close(fd);
+	BOOST_TEST(status == EBADF);
 }
 
 BOOST_AUTO_TEST_CASE(threads_of_the_owner_may_use_the_context)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // CREATE/DESTROY/QUERY_QUEUE and the mappings of a queue: each validation
 // failure on its own, with its errno.
+#include <algorithm>
 #include <csignal>
 #include <sys/mman.h>
 #include <vector>
@@ -152,15 +153,51 @@ BOOST_AUTO_TEST_CASE(the_per_process_limit_is_enospc_and_named_by_libaccel)
 	BOOST_CHECK_NO_THROW(queues.push_back(accel::Queue::create(dev, {.sq_entries = 8})));
 }
 
+BOOST_AUTO_TEST_CASE(the_per_process_limit_counts_every_file_of_the_process)
+{
+	auto first = accel::Device::open(0);
+	const auto info = first.info();
+	std::vector<accel::Queue> queues;
+	for (unsigned i = 0; i < info.max_queues_per_process; i++)
+		queues.push_back(accel::Queue::create(first, {.sq_entries = 8}));
+	auto second = accel::Device::open(0); // a new file does not reset the count
+	try {
+		(void)accel::Queue::create(second, {.sq_entries = 8});
+		BOOST_FAIL("a second file must not escape the per-process limit");
+	} catch (const accel::Error &e) {
+		BOOST_TEST(e.code().value() == ENOSPC);
+	}
+}
+
 BOOST_AUTO_TEST_CASE(the_per_device_limit_is_enospc_and_named_by_libaccel)
 {
+	// Fill the device from enough processes, each at its own limit.
 	const auto info = accel::Device::open(0).info();
-	std::vector<accel::Device> devices;
-	std::vector<accel::Queue> queues;
-	while (queues.size() < info.max_queues) {
-		devices.push_back(accel::Device::open(0));
-		for (unsigned i = 0; i < info.max_queues_per_process && queues.size() < info.max_queues; i++)
-			queues.push_back(accel::Queue::create(devices.back(), {.sq_entries = 8}));
+	std::vector<pid_t> holders;
+	int release[2];
+	BOOST_REQUIRE(::pipe2(release, O_CLOEXEC) == 0);
+	for (unsigned held = 0; held < info.max_queues; held += info.max_queues_per_process) {
+		const unsigned count = std::min(info.max_queues_per_process, info.max_queues - held);
+		int ready[2];
+		BOOST_REQUIRE(::pipe2(ready, O_CLOEXEC) == 0);
+		pid_t pid = ::fork();
+		BOOST_REQUIRE(pid >= 0);
+		if (pid == 0) {
+			::close(release[1]); // or the read below never sees EOF
+			auto dev = accel::Device::open(0);
+			std::vector<accel::Queue> queues;
+			for (unsigned i = 0; i < count; i++)
+				queues.push_back(accel::Queue::create(dev, {.sq_entries = 8}));
+			(void)!::write(ready[1], "x", 1);
+			char x;
+			(void)!::read(release[0], &x, 1); // until the parent closes it
+			::_exit(0);
+		}
+		::close(ready[1]);
+		char x;
+		BOOST_REQUIRE(::read(ready[0], &x, 1) == 1);
+		::close(ready[0]);
+		holders.push_back(pid);
 	}
 	BOOST_TEST(guest::read_uint("/sys/class/accelfd/accel0/queues") == info.max_queues);
 	auto extra = accel::Device::open(0);
@@ -172,7 +209,10 @@ BOOST_AUTO_TEST_CASE(the_per_device_limit_is_enospc_and_named_by_libaccel)
 		BOOST_TEST(std::string(e.what()).find("max_queues") != std::string::npos);
 		BOOST_TEST(std::string(e.what()).find("the device holds its limit") != std::string::npos);
 	}
-	queues.clear();
+	::close(release[1]);
+	::close(release[0]);
+	for (pid_t pid : holders)
+		::waitpid(pid, nullptr, 0);
 	BOOST_TEST(guest::read_uint("/sys/class/accelfd/accel0/queues") == 0u);
 }
 
@@ -386,6 +426,22 @@ BOOST_AUTO_TEST_CASE(a_forked_child_does_not_inherit_mappings)
 	});
 	BOOST_TEST(child == 128 + SIGSEGV);
 	BOOST_TEST(*db == 0u); // the parent's mapping is unharmed
+	::munmap(const_cast<std::uint32_t *>(db), page);
+}
+
+BOOST_AUTO_TEST_CASE(madv_dofork_cannot_make_a_child_inherit_a_mapping)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	auto *db = static_cast<volatile std::uint32_t *>(map(dev.fd, q.doorbell_size, q.doorbell_offset));
+	BOOST_REQUIRE(db != MAP_FAILED);
+	BOOST_TEST(::madvise(const_cast<std::uint32_t *>(db), page, MADV_DOFORK) == -1);
+	BOOST_TEST(errno == EINVAL);
+	const int child = guest::in_child([&] {
+		std::signal(SIGSEGV, SIG_DFL);
+		return static_cast<int>(*db);
+	});
+	BOOST_TEST(child == 128 + SIGSEGV);
 	::munmap(const_cast<std::uint32_t *>(db), page);
 }
 

@@ -86,7 +86,8 @@ enum afd_op {
  *	queues) that execute descriptors for this device
  * @caps: out, AFD_CAP_* bits
  * @ops_supported: out, bit (1 << &enum afd_op) for each supported operation
- * @max_queues_per_process: out, queues one open file may hold at once
+ * @max_queues_per_process: out, queues one process may hold on the device
+ *	at once, over all the files it opened
  * @max_queues: out, queues the whole device may hold at once
  * @min_ring_entries: out, smallest ring size (a power of two)
  * @max_ring_entries: out, largest ring size (a power of two)
@@ -144,11 +145,14 @@ struct afd_info {
  * AFD_QUEUE_STATE_ERROR; AFD_CQ_F_ERROR tells the poller.
  *
  * Engines poll an active queue for a short idle window, then set
- * AFD_SQ_F_NEED_WAKEUP, issue a full barrier, look at the doorbell once
- * more and only then sleep. After storing the doorbell, user space issues a
+ * AFD_SQ_F_NEED_WAKEUP, issue a full barrier, look at the rings once more
+ * and only then sleep. After storing the doorbell, user space issues a
  * full barrier and reads the SQ flags: only if NEED_WAKEUP is set does it
  * call AFD_IOC_KICK. Both barriers are needed (a store then a load on each
- * side).
+ * side). An engine also sleeps while the CQ is full, so after storing the
+ * CQ head with descriptors still outstanding, user space does the same
+ * (full barrier, read the flags, kick if NEED_WAKEUP). AFD_IOC_WAIT and
+ * poll() kick a sleeping engine themselves.
  */
 
 /* Values of the mmap offset's region field. */
