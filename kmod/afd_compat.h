@@ -13,8 +13,10 @@
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #define afd_class_create(name) class_create(name)
+#define AFD_CLASS_CONST const
 #else
 #define afd_class_create(name) class_create(THIS_MODULE, name)
+#define AFD_CLASS_CONST
 #endif
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)

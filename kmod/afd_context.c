@@ -7,6 +7,8 @@
  * inside that process only, so a file handed to another process (fork,
  * SCM_RIGHTS) must not be usable there.
  */
+#include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -20,12 +22,14 @@
 /**
  * afd_context_create() - bind a new context to the calling process
  * @adev: device being opened
+ * @file: the file being opened; its mapping is revoked if the device goes
  *
  * Return: the context, or ERR_PTR(-ENODEV) if the device is going away,
  * ERR_PTR(-EPERM) for a caller without an address space (a kernel
  * thread), ERR_PTR(-ENOMEM) if memory is short.
  */
-struct afd_context *afd_context_create(struct afd_device *adev)
+struct afd_context *afd_context_create(struct afd_device *adev,
+				       struct file *file)
 {
 	struct afd_context *ctx;
 	int ret;
@@ -37,7 +41,9 @@ struct afd_context *afd_context_create(struct afd_device *adev)
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 
+	kref_init(&ctx->ref);
 	ctx->adev = adev;
+	ctx->mapping = file->f_mapping;
 	ctx->owner = get_task_pid(current, PIDTYPE_TGID);
 	ctx->mm = current->mm;
 	mmgrab(ctx->mm);
@@ -65,13 +71,25 @@ err_unlock:
 	return ERR_PTR(ret);
 }
 
-/**
- * afd_context_destroy() - release everything a context owns
- * @ctx: context of a file being released
- */
-void afd_context_destroy(struct afd_context *ctx)
+static void afd_context_release(struct kref *ref)
 {
+	struct afd_context *ctx = container_of(ref, struct afd_context, ref);
 	struct afd_device *adev = ctx->adev;
+
+	mmdrop(ctx->mm);
+	put_pid(ctx->owner);
+	kfree(ctx);
+	put_device(&adev->dev);
+}
+
+static void afd_context_put(struct afd_context *ctx)
+{
+	kref_put(&ctx->ref, afd_context_release);
+}
+
+/* Destroys every queue of @ctx, one at a time, each outside ctx->lock. */
+static void afd_context_destroy_queues(struct afd_context *ctx)
+{
 	struct afd_queue *q;
 	unsigned long id;
 
@@ -86,16 +104,57 @@ void afd_context_destroy(struct afd_context *ctx)
 			break;
 		afd_queue_shutdown(q);
 	}
+}
+
+/**
+ * afd_context_close() - release everything a context owns
+ * @ctx: context of a file being released
+ */
+void afd_context_close(struct afd_context *ctx)
+{
+	struct afd_device *adev = ctx->adev;
+
+	afd_context_destroy_queues(ctx);
 	xa_destroy(&ctx->queues);
 
 	mutex_lock(&adev->lock);
 	list_del(&ctx->node);
 	mutex_unlock(&adev->lock);
+	afd_context_put(ctx);
+}
 
-	mmdrop(ctx->mm);
-	put_pid(ctx->owner);
-	kfree(ctx);
-	put_device(&adev->dev);
+/**
+ * afd_context_revoke_all() - take a removed device away from its users
+ * @adev: a device in AFD_DEV_REMOVING with no file operation in flight
+ *
+ * Every mapping of every open file is zapped (a later access raises
+ * SIGBUS) and every queue destroyed; the files stay open, and each call on
+ * them fails with -ENODEV until they are closed.
+ */
+void afd_context_revoke_all(struct afd_device *adev)
+{
+	struct afd_context *ctx;
+	bool found;
+
+	do {
+		found = false;
+		mutex_lock(&adev->lock);
+		list_for_each_entry(ctx, &adev->contexts, node) {
+			if (!ctx->revoked) {
+				ctx->revoked = true;
+				kref_get(&ctx->ref);
+				found = true;
+				break;
+			}
+		}
+		mutex_unlock(&adev->lock);
+		if (found) {
+			unmap_mapping_range(ctx->mapping, 0, 0, 1);
+			afd_context_destroy_queues(ctx);
+			wake_up_all(&ctx->wq);
+			afd_context_put(ctx);
+		}
+	} while (found);
 }
 
 /**

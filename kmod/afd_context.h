@@ -5,6 +5,7 @@
 #ifndef __AFD_CONTEXT_H__
 #define __AFD_CONTEXT_H__
 
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
@@ -12,20 +13,25 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+struct address_space;
 struct afd_device;
 struct afd_queue;
+struct file;
 struct mm_struct;
 struct pid;
 
 /**
  * struct afd_context - what one open() of /dev/accelN owns
+ * @ref: held by the file, and briefly by device removal
  * @adev: the device; the context holds a reference on it
+ * @mapping: the file's address space, whose mappings removal revokes
  * @owner: thread group of the process that opened the file; only its
  *	threads may use the file
  * @mm: the opener's address space (mmgrab()), where the engine executes
  *	this context's descriptors
  * @comm: command name of the opener, for sysfs and logs
  * @node: entry in &struct afd_device.contexts, under its lock
+ * @revoked: device removal has dealt with it (under the device lock)
  * @wq: WAIT and poll() sleep here; the engine wakes it on completions
  * @lock: protects @queues
  * @queues: the context's queues by id, each holding a reference
@@ -33,11 +39,14 @@ struct pid;
  *	a process's queues over all its files
  */
 struct afd_context {
+	struct kref ref;
 	struct afd_device *adev;
+	struct address_space *mapping;
 	struct pid *owner;
 	struct mm_struct *mm;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
+	bool revoked;
 	wait_queue_head_t wq;
 
 	struct mutex lock; /* Protects queues */
@@ -45,8 +54,10 @@ struct afd_context {
 	u32 queue_count;
 };
 
-struct afd_context *afd_context_create(struct afd_device *adev);
-void afd_context_destroy(struct afd_context *ctx);
+struct afd_context *afd_context_create(struct afd_device *adev,
+				       struct file *file);
+void afd_context_close(struct afd_context *ctx);
+void afd_context_revoke_all(struct afd_device *adev);
 bool afd_context_is_owner(const struct afd_context *ctx);
 struct afd_queue *afd_context_get_queue(struct afd_context *ctx, u32 id);
 void afd_context_notify(struct afd_context *ctx);

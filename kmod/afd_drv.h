@@ -10,6 +10,7 @@
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 
 #include <linux/accelfd.h>
@@ -54,6 +55,11 @@ struct afd_engine_ops;
  * @engine_ops: the engine behind the device (software threads here)
  * @engine: the engine's private data
  * @queue_ids: allocator of device-unique queue ids
+ * @active: SRCU read side held by every file operation in flight; removal
+ *	waits them out with synchronize_srcu() (see afd_device_enter()).
+ *	Not an rwsem: a queued writer would block new readers, and an mmap()
+ *	reader holds the mmap lock an engine's page fault may need while a
+ *	DESTROY reader waits for that engine.
  * @lock: protects @state, @limits, @contexts, @queue_count and each
  *	context's queue_count
  * @state: &enum afd_device_state
@@ -70,6 +76,7 @@ struct afd_device {
 	const struct afd_engine_ops *engine_ops;
 	void *engine;
 	struct ida queue_ids;
+	struct srcu_struct active;
 
 	struct mutex lock; /* Protects state, limits, contexts, queue counts */
 	enum afd_device_state state;
@@ -82,6 +89,36 @@ static inline struct afd_device *to_afd_device(struct device *dev)
 {
 	return container_of(dev, struct afd_device, dev);
 }
+
+/**
+ * afd_device_enter() - begin a file operation on a device
+ * @adev: the device
+ *
+ * Return: -ENODEV if the device is being removed; otherwise a cookie for
+ * afd_device_exit(), and removal waits until then.
+ */
+static inline int afd_device_enter(struct afd_device *adev)
+{
+	int idx = srcu_read_lock(&adev->active);
+
+	if (READ_ONCE(adev->state) == AFD_DEV_ENABLED)
+		return idx;
+	srcu_read_unlock(&adev->active, idx);
+	return -ENODEV;
+}
+
+static inline void afd_device_exit(struct afd_device *adev, int idx)
+{
+	srcu_read_unlock(&adev->active, idx);
+}
+
+static inline bool afd_device_removing(struct afd_device *adev)
+{
+	return READ_ONCE(adev->state) != AFD_DEV_ENABLED;
+}
+
+int afd_add_device(void);
+void afd_remove_device(struct afd_device *adev);
 
 #define afd_err(adev, fmt, ...) \
 	dev_err(&(adev)->dev, "%s: " fmt, __func__, ##__VA_ARGS__)

@@ -133,7 +133,8 @@ static u32 afd_wait_index(struct afd_queue *q, const struct afd_wait *args)
 static bool afd_wait_done(struct afd_queue *q, const struct afd_wait *args)
 {
 	return afd_wait_index(q, args) != args->head ||
-	       afd_queue_state(q) != AFD_Q_ACTIVE;
+	       afd_queue_state(q) != AFD_Q_ACTIVE ||
+	       afd_device_removing(q->adev);
 }
 
 static int afd_ioctl_wait(struct afd_context *ctx, void *data)
@@ -165,7 +166,9 @@ static int afd_ioctl_wait(struct afd_context *ctx, void *data)
 								 left);
 	}
 	if (!ret) {
-		if (afd_queue_state(q) == AFD_Q_ERROR)
+		if (afd_device_removing(adev))
+			ret = -ENODEV;
+		else if (afd_queue_state(q) == AFD_Q_ERROR)
 			ret = -EIO;
 		else if (afd_queue_state(q) == AFD_Q_DEAD)
 			ret = -ENOENT;
@@ -243,37 +246,16 @@ static const struct afd_ioctl_desc afd_ioctls[] = {
 	AFD_IOCTL_DEF(AFD_IOC_KICK, afd_ioctl_kick),
 };
 
-/**
- * afd_ioctl() - the unlocked_ioctl of /dev/accelN
- * @file: an open accelfd file
- * @cmd: the caller's command
- * @arg: user pointer to the argument
- *
- * Return: the handler's result; -ENOTTY for a command the table lacks,
- * -EBADF when called from a process other than the opener, -EFAULT or
- * -E2BIG when the argument cannot be copied.
- */
-long afd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+/* Copies the argument in, runs the handler, copies the result out. */
+static long afd_ioctl_dispatch(struct afd_context *ctx,
+			       const struct afd_ioctl_desc *desc,
+			       unsigned int cmd, void __user *uarg)
 {
-	struct afd_context *ctx = file->private_data;
-	void __user *uarg = (void __user *)arg;
-	const struct afd_ioctl_desc *desc;
-	unsigned int nr = _IOC_NR(cmd);
 	char kdata[AFD_IOCTL_MAX_ARG] __aligned(8);
-	size_t usize, ksize;
+	size_t usize = _IOC_SIZE(cmd);
+	size_t ksize = _IOC_SIZE(desc->cmd);
 	int ret;
 
-	if (_IOC_TYPE(cmd) != AFD_IOCTL_BASE || nr >= ARRAY_SIZE(afd_ioctls))
-		return -ENOTTY;
-	desc = &afd_ioctls[array_index_nospec(nr, ARRAY_SIZE(afd_ioctls))];
-	if (!desc->fn)
-		return -ENOTTY;
-
-	if (!afd_context_is_owner(ctx))
-		return -EBADF;
-
-	ksize = _IOC_SIZE(desc->cmd);
-	usize = _IOC_SIZE(cmd);
 	if (WARN_ON_ONCE(ksize > sizeof(kdata)))
 		return -EINVAL;
 
@@ -293,4 +275,39 @@ long afd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	    copy_to_user(uarg, kdata, min(usize, ksize)))
 		return -EFAULT;
 	return 0;
+}
+
+/**
+ * afd_ioctl() - the unlocked_ioctl of /dev/accelN
+ * @file: an open accelfd file
+ * @cmd: the caller's command
+ * @arg: user pointer to the argument
+ *
+ * Return: the handler's result; -ENOTTY for a command the table lacks,
+ * -EBADF when called from a process other than the opener, -ENODEV once
+ * the device is removed, -EFAULT or -E2BIG when the argument cannot be
+ * copied.
+ */
+long afd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct afd_context *ctx = file->private_data;
+	const struct afd_ioctl_desc *desc;
+	unsigned int nr = _IOC_NR(cmd);
+	long ret;
+	int idx;
+
+	if (_IOC_TYPE(cmd) != AFD_IOCTL_BASE || nr >= ARRAY_SIZE(afd_ioctls))
+		return -ENOTTY;
+	desc = &afd_ioctls[array_index_nospec(nr, ARRAY_SIZE(afd_ioctls))];
+	if (!desc->fn)
+		return -ENOTTY;
+
+	if (!afd_context_is_owner(ctx))
+		return -EBADF;
+	idx = afd_device_enter(ctx->adev);
+	if (idx < 0)
+		return idx;
+	ret = afd_ioctl_dispatch(ctx, desc, cmd, (void __user *)arg);
+	afd_device_exit(ctx->adev, idx);
+	return ret;
 }

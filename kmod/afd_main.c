@@ -8,6 +8,7 @@
  */
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -42,7 +43,7 @@ static const struct afd_limits afd_default_limits = {
 
 static dev_t afd_devt;
 static struct class *afd_class;
-/* Written only at module init and exit. */
+static DEFINE_MUTEX(afd_devices_lock); /* Protects afd_devices */
 static struct afd_device *afd_devices[AFD_MAX_DEVICES];
 
 static int afd_open(struct inode *inode, struct file *file)
@@ -51,7 +52,7 @@ static int afd_open(struct inode *inode, struct file *file)
 		container_of(inode->i_cdev, struct afd_device, cdev);
 	struct afd_context *ctx;
 
-	ctx = afd_context_create(adev);
+	ctx = afd_context_create(adev, file);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 
@@ -61,7 +62,7 @@ static int afd_open(struct inode *inode, struct file *file)
 
 static int afd_release(struct inode *inode, struct file *file)
 {
-	afd_context_destroy(file->private_data);
+	afd_context_close(file->private_data);
 	return 0;
 }
 
@@ -76,6 +77,8 @@ static __poll_t afd_poll(struct file *file, poll_table *wait)
 	if (!afd_context_is_owner(ctx))
 		return EPOLLERR;
 	poll_wait(file, &ctx->wq, wait);
+	if (afd_device_removing(ctx->adev))
+		return EPOLLERR | EPOLLHUP;
 
 	mutex_lock(&ctx->lock);
 	xa_for_each(&ctx->queues, id, q) {
@@ -107,10 +110,11 @@ static void afd_device_release(struct device *dev)
 	struct afd_device *adev = to_afd_device(dev);
 
 	ida_destroy(&adev->queue_ids);
+	cleanup_srcu_struct(&adev->active);
 	kfree(adev);
 }
 
-static struct afd_device *afd_device_add(u32 index)
+static struct afd_device *afd_device_create(u32 index)
 {
 	struct afd_device *adev;
 	int ret;
@@ -118,6 +122,11 @@ static struct afd_device *afd_device_add(u32 index)
 	adev = kzalloc(sizeof(*adev), GFP_KERNEL);
 	if (!adev)
 		return ERR_PTR(-ENOMEM);
+	ret = init_srcu_struct(&adev->active);
+	if (ret) {
+		kfree(adev);
+		return ERR_PTR(ret);
+	}
 
 	adev->index = index;
 	adev->engine_count = num_engines;
@@ -157,28 +166,96 @@ err_put_device:
 	return ERR_PTR(ret);
 }
 
-static void afd_device_remove(struct afd_device *adev)
+/*
+ * Removal, with files possibly still open and mapped: new calls fail with
+ * -ENODEV, calls in flight are waited out, waiters are woken, mappings are
+ * revoked and queues destroyed; the files stay until closed.
+ */
+static void afd_device_destroy(struct afd_device *adev)
 {
+	struct afd_context *ctx;
+
 	mutex_lock(&adev->lock);
-	adev->state = AFD_DEV_REMOVING;
+	WRITE_ONCE(adev->state, AFD_DEV_REMOVING);
+	list_for_each_entry(ctx, &adev->contexts, node)
+		wake_up_all(&ctx->wq);
 	mutex_unlock(&adev->lock);
 
+	synchronize_srcu(&adev->active);
 	cdev_device_del(&adev->cdev, &adev->dev);
-	/* Open files hold the module, so no queue is left by now. */
+	afd_context_revoke_all(adev);
 	adev->engine_ops->stop(adev);
 	put_device(&adev->dev);
 }
 
+/**
+ * afd_add_device() - add a software device at the lowest free index
+ *
+ * Return: the new device's index, or a negative errno: -ENOSPC when all
+ * AFD_MAX_DEVICES exist.
+ */
+int afd_add_device(void)
+{
+	struct afd_device *adev;
+	int index;
+
+	mutex_lock(&afd_devices_lock);
+	for (index = 0; index < AFD_MAX_DEVICES; index++)
+		if (!afd_devices[index])
+			break;
+	if (index == AFD_MAX_DEVICES) {
+		index = -ENOSPC;
+		goto out_unlock;
+	}
+	adev = afd_device_create(index);
+	if (IS_ERR(adev)) {
+		index = PTR_ERR(adev);
+		goto out_unlock;
+	}
+	afd_devices[index] = adev;
+out_unlock:
+	mutex_unlock(&afd_devices_lock);
+	return index;
+}
+
+/**
+ * afd_remove_device() - remove a device, even one in use
+ * @adev: the device
+ */
+void afd_remove_device(struct afd_device *adev)
+{
+	mutex_lock(&afd_devices_lock);
+	afd_devices[adev->index] = NULL;
+	mutex_unlock(&afd_devices_lock);
+	afd_device_destroy(adev);
+}
+
 static void afd_remove_devices(void)
 {
+	struct afd_device *adev;
 	int i;
 
 	for (i = AFD_MAX_DEVICES - 1; i >= 0; i--) {
-		if (afd_devices[i])
-			afd_device_remove(afd_devices[i]);
-		afd_devices[i] = NULL;
+		mutex_lock(&afd_devices_lock);
+		adev = afd_devices[i];
+		mutex_unlock(&afd_devices_lock);
+		if (adev)
+			afd_remove_device(adev);
 	}
 }
+
+static ssize_t add_device_store(AFD_CLASS_CONST struct class *class,
+				struct class_attribute *attr,
+				const char *buf, size_t count)
+{
+	int index;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	index = afd_add_device();
+	return index < 0 ? index : count;
+}
+static CLASS_ATTR_WO(add_device);
 
 static int __init afd_init(void)
 {
@@ -206,15 +283,16 @@ static int __init afd_init(void)
 		goto err_unregister_chrdev;
 	}
 
-	for (i = 0; i < num_devices; i++) {
-		struct afd_device *adev = afd_device_add(i);
+	ret = class_create_file(afd_class, &class_attr_add_device);
+	if (ret)
+		goto err_destroy_class;
 
-		if (IS_ERR(adev)) {
-			ret = PTR_ERR(adev);
+	for (i = 0; i < num_devices; i++) {
+		ret = afd_add_device();
+		if (ret < 0) {
 			pr_err("accelfd: cannot add accel%u: %d\n", i, ret);
 			goto err_remove_devices;
 		}
-		afd_devices[i] = adev;
 	}
 
 	pr_info("accelfd: %u device(s), ABI %u.%u\n", num_devices,
@@ -223,6 +301,8 @@ static int __init afd_init(void)
 
 err_remove_devices:
 	afd_remove_devices();
+	class_remove_file(afd_class, &class_attr_add_device);
+err_destroy_class:
 	class_destroy(afd_class);
 err_unregister_chrdev:
 	unregister_chrdev_region(afd_devt, AFD_MAX_DEVICES);
@@ -231,6 +311,7 @@ err_unregister_chrdev:
 
 static void __exit afd_exit(void)
 {
+	class_remove_file(afd_class, &class_attr_add_device);
 	afd_remove_devices();
 	class_destroy(afd_class);
 	unregister_chrdev_region(afd_devt, AFD_MAX_DEVICES);

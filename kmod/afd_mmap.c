@@ -14,6 +14,7 @@
 
 #include "afd_compat.h"
 #include "afd_context.h"
+#include "afd_drv.h"
 #include "afd_mmap.h"
 #include "afd_queue.h"
 
@@ -49,26 +50,14 @@ static const struct vm_operations_struct afd_vm_ops = {
 	.mremap		= afd_vm_mremap,
 };
 
-/**
- * afd_mmap() - the mmap file operation of /dev/accelN
- * @file: an accelfd file
- * @vma: the new mapping
- *
- * Return: 0; -EBADF from a process other than the opener; -EINVAL for a
- * private mapping, an offset that names no region of this file's queues,
- * or a size other than the region's; -ENOMEM.
- */
-int afd_mmap(struct file *file, struct vm_area_struct *vma)
+static int afd_mmap_queue(struct afd_context *ctx, struct vm_area_struct *vma)
 {
-	struct afd_context *ctx = file->private_data;
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	struct afd_queue *q;
 	size_t size;
 	void *mem;
 	int ret;
 
-	if (!afd_context_is_owner(ctx))
-		return -EBADF;
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (off & AFD_MMAP_OTHER_BITS)
@@ -114,5 +103,30 @@ int afd_mmap(struct file *file, struct vm_area_struct *vma)
 
 err_put:
 	afd_queue_put(q);
+	return ret;
+}
+
+/**
+ * afd_mmap() - the mmap file operation of /dev/accelN
+ * @file: an accelfd file
+ * @vma: the new mapping
+ *
+ * Return: 0; -EBADF from a process other than the opener; -ENODEV once
+ * the device is removed; -EINVAL for a private mapping, an offset that
+ * names no region of this file's queues, or a size other than the
+ * region's; -ENOMEM.
+ */
+int afd_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct afd_context *ctx = file->private_data;
+	int idx, ret;
+
+	if (!afd_context_is_owner(ctx))
+		return -EBADF;
+	idx = afd_device_enter(ctx->adev);
+	if (idx < 0)
+		return idx;
+	ret = afd_mmap_queue(ctx, vma);
+	afd_device_exit(ctx->adev, idx);
 	return ret;
 }

@@ -5,7 +5,9 @@
  * These are what an operator's script reads without opening the device
  * (which would create a context); accelctl reads them too.
  */
+#include <linux/capability.h>
 #include <linux/device.h>
+#include <linux/kstrtox.h>
 #include <linux/list.h>
 #include <linux/sysfs.h>
 
@@ -151,6 +153,27 @@ static ssize_t max_transfer_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(max_transfer);
 
+/* "echo 1 > remove": take the device away from its users, now. */
+static ssize_t remove_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	bool remove;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = kstrtobool(buf, &remove);
+	if (ret)
+		return ret;
+	if (!remove)
+		return -EINVAL;
+	/* Removing the device removes this file: let go of it first. */
+	if (device_remove_file_self(dev, attr))
+		afd_remove_device(to_afd_device(dev));
+	return count;
+}
+static DEVICE_ATTR_WO(remove);
+
 static struct attribute *afd_device_attrs[] = {
 	&dev_attr_abi_version.attr,
 	&dev_attr_engines.attr,
@@ -167,6 +190,7 @@ static struct attribute *afd_device_attrs[] = {
 	&dev_attr_min_ring_entries.attr,
 	&dev_attr_max_ring_entries.attr,
 	&dev_attr_max_transfer.attr,
+	&dev_attr_remove.attr,
 	NULL,
 };
 

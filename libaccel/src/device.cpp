@@ -72,8 +72,12 @@ std::vector<std::string> device_names()
 {
 	std::vector<std::string> names;
 	std::error_code ec;
-	for (const auto &entry : std::filesystem::directory_iterator(sysfs_class, ec))
-		names.push_back(entry.path().filename().string());
+	for (const auto &entry : std::filesystem::directory_iterator(sysfs_class, ec)) {
+		// Devices are links to directories; add_device is a file.
+		std::error_code dir_ec;
+		if (std::filesystem::is_directory(entry.path(), dir_ec))
+			names.push_back(entry.path().filename().string());
+	}
 	std::ranges::sort(names, [](const std::string &a, const std::string &b) {
 		return a.size() != b.size() ? a.size() < b.size() : a < b;
 	});
