@@ -12,6 +12,7 @@
  * waits for an engine with the context lock held (see afd_queue_unlink()).
  */
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -88,6 +89,12 @@ static int afd_queue_alloc_mem(struct afd_queue *q)
 	return 0;
 }
 
+/* Pages of ring and doorbell memory, charged to RLIMIT_MEMLOCK. */
+static unsigned long afd_queue_pages(struct afd_queue *q)
+{
+	return (q->sq_size + q->cq_size + PAGE_SIZE) >> PAGE_SHIFT;
+}
+
 /* Queues the process owning @ctx holds on its device, over all its files. */
 static u32 afd_process_queue_count(struct afd_context *ctx)
 {
@@ -135,7 +142,8 @@ static void afd_queue_unreserve(struct afd_context *ctx)
  * @args: the validated-here CREATE_QUEUE argument; outputs are filled in
  *
  * Return: 0, or -EINVAL for a bad argument, -ENOSPC at a queue limit,
- * -ENOMEM. The context holds the new queue's reference.
+ * -ENOMEM when memory or RLIMIT_MEMLOCK runs out. The context holds the
+ * new queue's reference.
  */
 int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 {
@@ -164,10 +172,19 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	if (ret)
 		goto err_free_queue;
 
+	/*
+	 * The rings and the doorbell are kernel memory the process keeps
+	 * resident, like io_uring's rings were: RLIMIT_MEMLOCK bounds them
+	 * (unless CAP_IPC_LOCK), so one user cannot exhaust the kernel.
+	 */
+	ret = account_locked_vm(ctx->mm, afd_queue_pages(q), true);
+	if (ret)
+		goto err_free_mem;
+
 	ret = ida_alloc_range(&adev->queue_ids, 1, AFD_QUEUE_ID_MAX,
 			      GFP_KERNEL);
 	if (ret < 0)
-		goto err_free_mem;
+		goto err_unaccount;
 	q->id = ret;
 
 	mutex_lock(&ctx->lock);
@@ -201,6 +218,8 @@ err_unreserve:
 err_unlock:
 	mutex_unlock(&ctx->lock);
 	ida_free(&adev->queue_ids, q->id);
+err_unaccount:
+	account_locked_vm(ctx->mm, afd_queue_pages(q), false);
 err_free_mem:
 	afd_queue_free_mem(q);
 err_free_queue:
@@ -238,6 +257,7 @@ void afd_queue_shutdown(struct afd_queue *q)
 
 	adev->engine_ops->destroy_queue(adev, q);
 	ida_free(&adev->queue_ids, q->id);
+	account_locked_vm(q->ctx->mm, afd_queue_pages(q), false);
 	wake_up_all(&q->ctx->wq);
 	afd_queue_put(q);
 }

@@ -57,6 +57,12 @@ std::string explain_errno(int err, std::string_view call)
 			return "no such device; is the accelfd module loaded "
 			       "(modprobe accelfd)?";
 		break;
+	case ENOMEM:
+		if (call.starts_with("ioctl(AFD_IOC_CREATE_QUEUE)"))
+			return "a queue's rings count against RLIMIT_MEMLOCK "
+			       "(ulimit -l); use fewer or smaller queues or "
+			       "raise the limit";
+		break;
 	case EACCES:
 		if (call.starts_with("open /dev/accel"))
 			return "ask the administrator for access to the device "

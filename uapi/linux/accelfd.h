@@ -288,9 +288,12 @@ struct afd_completion {
  * @sq_entries_offset: out, byte offset of the first SQ entry in its region
  * @cq_entries_offset: out, byte offset of the first CQ entry in its region
  *
+ * The queue's memory (both regions and the doorbell page) is charged to
+ * the process's RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK.
+ *
  * Errors: -EINVAL for a bad field; -ENOSPC when the process
  * (max_queues_per_process) or the device (max_queues) holds as many queues
- * as it may; -ENOMEM.
+ * as it may; -ENOMEM when memory or RLIMIT_MEMLOCK runs out.
  */
 struct afd_queue_create {
 	__u32 sq_entries;
