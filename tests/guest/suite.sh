@@ -1,8 +1,9 @@
 #!/bin/sh
 # The guest suite: runs inside the QEMU guest (tests/guest/run-guest), with
 # accelfd.ko already loaded by the harness.
-#   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO EXAMPLE
-guest_tests=$1 accelctl=$2 ko=$3 example=$4
+#   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO EXAMPLE FUZZER
+# FUZZ_OPS sets the length of each fuzz run (default 20000).
+guest_tests=$1 accelctl=$2 ko=$3 example=$4 fuzzer=$5
 passed=0 failed=0
 
 check() {
@@ -29,6 +30,9 @@ insmod_refused() { ! insmod "$ko" "$@" 2>/dev/null && [ ! -d /sys/module/accelfd
 echo "== module loaded with defaults"
 check "Boost.Test guest suite (1 device)" "$guest_tests" --color_output=no --log_level=test_suite
 check "README example: smallest and largest queue" "$example"
+check "fuzz, fixed seed 1" "$fuzzer" --seed 1 --ops "${FUZZ_OPS:-20000}"
+seed=$(date +%s)
+check "fuzz, seed $seed" "$fuzzer" --seed "$seed" --ops "${FUZZ_OPS:-20000}"
 check "rmmod accelfd" rmmod accelfd
 check "no /dev/accelN left after unload" no_accel_nodes
 check "no /sys/class/accelfd left after unload" test ! -e /sys/class/accelfd
