@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+// accel_bench: the submission paths of accelfd side by side, in one run.
+//
+//   accel_bench [--iterations N]
+//
+// Prints, for NOP descriptors on one queue:
+// - submission cost per descriptor: a store plus release fence (the floor),
+//   the zero-syscall ring path (try_submit), and the AFD_IOC_SUBMIT path;
+// - round trip with one descriptor outstanding (p50, p99): ring + polling,
+//   ring + blocking WAIT, SUBMIT ioctl + polling.
+// Absolute times under software emulation mean little; the ratios measured
+// in one run are what to compare.
+#include <accel/accel.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ns_since(Clock::time_point start)
+{
+	return std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+}
+
+struct Percentiles {
+	double p50, p99;
+};
+
+Percentiles percentiles(std::vector<double> samples)
+{
+	std::sort(samples.begin(), samples.end());
+	auto at = [&](double q) { return samples[static_cast<std::size_t>(q * (samples.size() - 1))]; };
+	return {at(0.50), at(0.99)};
+}
+
+void drain(accel::Queue &q, unsigned count)
+{
+	afd_completion out[64];
+	for (unsigned got = 0; got < count;)
+		got += q.poll(out);
+}
+
+double store_fence_ns(unsigned n)
+{
+	std::uint32_t word = 0;
+	const auto start = Clock::now();
+	for (unsigned i = 0; i < n; i++) {
+		std::atomic_ref(word).store(i, std::memory_order_release);
+		std::atomic_thread_fence(std::memory_order_seq_cst);
+	}
+	return ns_since(start) / n;
+}
+
+double ring_submit_ns(accel::Queue &q, unsigned batches)
+{
+	std::vector<afd_desc> batch(32, accel::op::nop());
+	double total = 0;
+	for (unsigned b = 0; b < batches; b++) {
+		const auto start = Clock::now();
+		unsigned queued = 0;
+		while (queued < batch.size())
+			queued += q.try_submit(std::span(batch).subspan(queued));
+		total += ns_since(start);
+		drain(q, static_cast<unsigned>(batch.size()));
+	}
+	return total / (batches * batch.size());
+}
+
+double syscall_submit_ns(accel::Queue &q, unsigned batches)
+{
+	std::vector<afd_desc> batch(32, accel::op::nop());
+	double total = 0;
+	for (unsigned b = 0; b < batches; b++) {
+		const auto start = Clock::now();
+		unsigned queued = 0;
+		while (queued < batch.size())
+			queued += q.submit_syscall(std::span(batch).subspan(queued));
+		total += ns_since(start);
+		drain(q, static_cast<unsigned>(batch.size()));
+	}
+	return total / (batches * batch.size());
+}
+
+enum class Path { ring_poll, ring_wait, syscall_poll };
+
+Percentiles round_trip(accel::Queue &q, Path path, unsigned n)
+{
+	std::vector<double> samples;
+	samples.reserve(n);
+	const afd_desc nop = accel::op::nop(1);
+	afd_completion c;
+	for (unsigned i = 0; i < n; i++) {
+		const auto start = Clock::now();
+		if (path == Path::syscall_poll)
+			(void)q.submit_syscall({&nop, 1});
+		else
+			while (q.try_submit({&nop, 1}) == 0) {
+			}
+		if (path == Path::ring_wait)
+			while (q.wait({&c, 1}) == 0) {
+			}
+		else
+			while (q.poll({&c, 1}) == 0) {
+			}
+		samples.push_back(ns_since(start));
+	}
+	return percentiles(std::move(samples));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	unsigned iterations = 2000;
+	if (argc == 3 && std::strcmp(argv[1], "--iterations") == 0)
+		iterations = static_cast<unsigned>(std::strtoul(argv[2], nullptr, 0));
+	try {
+		auto dev = accel::Device::open(0);
+		auto q = accel::Queue::create(dev, {.sq_entries = 256});
+		drain(q, 0);
+		(void)round_trip(q, Path::ring_poll, 200); // warm up
+
+		const double floor = store_fence_ns(iterations * 32);
+		const double ring = ring_submit_ns(q, iterations / 4);
+		const double sys = syscall_submit_ns(q, iterations / 4);
+		const Percentiles poll = round_trip(q, Path::ring_poll, iterations);
+		const Percentiles wait = round_trip(q, Path::ring_wait, iterations);
+		const Percentiles sys_rt = round_trip(q, Path::syscall_poll, iterations);
+
+		std::printf("submission cost per NOP descriptor (batches of 32)\n");
+		std::printf("  %-28s %10.1f ns   1.0x\n", "store + release fence", floor);
+		std::printf("  %-28s %10.1f ns %6.1fx\n", "ring (zero-syscall)", ring, ring / floor);
+		std::printf("  %-28s %10.1f ns %6.1fx\n", "AFD_IOC_SUBMIT (syscall)", sys, sys / floor);
+		std::printf("NOP round trip, one outstanding        p50          p99   p50 vs ring\n");
+		std::printf("  %-28s %10.0f ns %10.0f ns   1.0x\n", "ring + poll", poll.p50, poll.p99);
+		std::printf("  %-28s %10.0f ns %10.0f ns %6.1fx\n", "ring + blocking WAIT", wait.p50, wait.p99,
+			    wait.p50 / poll.p50);
+		std::printf("  %-28s %10.0f ns %10.0f ns %6.1fx\n", "SUBMIT ioctl + poll", sys_rt.p50, sys_rt.p99,
+			    sys_rt.p50 / poll.p50);
+		std::printf("(%u iterations; under emulation compare the ratios, not the times)\n", iterations);
+		return 0;
+	} catch (const accel::Error &e) {
+		std::fprintf(stderr, "accel_bench: %s\n", e.what());
+		return 1;
+	}
+}
