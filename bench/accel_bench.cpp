@@ -59,7 +59,8 @@ double store_fence_ns(unsigned n)
 	return ns_since(start) / n;
 }
 
-double ring_submit_ns(accel::Queue &q, unsigned batches)
+/// Mean time per descriptor that @p submit takes to queue batches of 32.
+template <typename Submit> double submit_ns(accel::Queue &q, unsigned batches, Submit submit)
 {
 	std::vector<afd_desc> batch(32, accel::op::nop());
 	double total = 0;
@@ -67,22 +68,7 @@ double ring_submit_ns(accel::Queue &q, unsigned batches)
 		const auto start = Clock::now();
 		unsigned queued = 0;
 		while (queued < batch.size())
-			queued += q.try_submit(std::span(batch).subspan(queued));
-		total += ns_since(start);
-		drain(q, static_cast<unsigned>(batch.size()));
-	}
-	return total / (batches * batch.size());
-}
-
-double syscall_submit_ns(accel::Queue &q, unsigned batches)
-{
-	std::vector<afd_desc> batch(32, accel::op::nop());
-	double total = 0;
-	for (unsigned b = 0; b < batches; b++) {
-		const auto start = Clock::now();
-		unsigned queued = 0;
-		while (queued < batch.size())
-			queued += q.submit_syscall(std::span(batch).subspan(queued));
+			queued += submit(std::span<const afd_desc>(batch).subspan(queued));
 		total += ns_since(start);
 		drain(q, static_cast<unsigned>(batch.size()));
 	}
@@ -129,8 +115,8 @@ int main(int argc, char **argv)
 		(void)round_trip(q, Path::ring_poll, 200); // warm up
 
 		const double floor = store_fence_ns(iterations * 32);
-		const double ring = ring_submit_ns(q, iterations / 4);
-		const double sys = syscall_submit_ns(q, iterations / 4);
+		const double ring = submit_ns(q, iterations / 4, [&](auto descs) { return q.try_submit(descs); });
+		const double sys = submit_ns(q, iterations / 4, [&](auto descs) { return q.submit_syscall(descs); });
 		const Percentiles poll = round_trip(q, Path::ring_poll, iterations);
 		const Percentiles wait = round_trip(q, Path::ring_wait, iterations);
 		const Percentiles sys_rt = round_trip(q, Path::syscall_poll, iterations);

@@ -10,38 +10,40 @@
 
 namespace {
 
-void send_fd(int sock, int fd)
-{
-	char dummy = 'x';
-	iovec iov{&dummy, 1};
+/// One byte of payload with room for one descriptor in the control data.
+struct FdMessage {
+	char byte = 'x';
+	iovec iov{&byte, 1};
 	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
 	msghdr msg{};
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control;
-	msg.msg_controllen = sizeof(control);
-	cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	FdMessage()
+	{
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = control;
+		msg.msg_controllen = sizeof(control);
+	}
+};
+
+void send_fd(int sock, int fd)
+{
+	FdMessage m;
+	cmsghdr *cmsg = CMSG_FIRSTHDR(&m.msg);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	BOOST_REQUIRE(::sendmsg(sock, &msg, 0) == 1);
+	BOOST_REQUIRE(::sendmsg(sock, &m.msg, 0) == 1);
 }
 
 int receive_fd(int sock)
 {
-	char dummy;
-	iovec iov{&dummy, 1};
-	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-	msghdr msg{};
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control;
-	msg.msg_controllen = sizeof(control);
-	if (::recvmsg(sock, &msg, 0) != 1)
+	FdMessage m;
+	if (::recvmsg(sock, &m.msg, 0) != 1 || !CMSG_FIRSTHDR(&m.msg))
 		return -1;
 	int fd;
-	std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m.msg)), sizeof(int));
 	return fd;
 }
 
