@@ -417,15 +417,16 @@ int afd_queue_cq_space(struct afd_queue *q)
  */
 void afd_queue_post(struct afd_queue *q, const struct afd_completion *comp)
 {
-	q->cq_ring[q->cq_tail & (q->cq_entries - 1)] = *comp;
-	WRITE_ONCE(q->cq_tail, q->cq_tail + 1);
-	/* The entry is written before user space sees the tail (its acquire). */
-	smp_store_release(&q->cq_hdr->tail, q->cq_tail);
-
+	/* Counted first: who has seen a completion finds it in QUERY_QUEUE. */
 	atomic64_inc(&q->stats.completed);
 	atomic64_add(comp->bytes_done, &q->stats.bytes);
 	if (comp->status)
 		atomic64_inc(&q->stats.errors);
+
+	q->cq_ring[q->cq_tail & (q->cq_entries - 1)] = *comp;
+	WRITE_ONCE(q->cq_tail, q->cq_tail + 1);
+	/* The entry is written before user space sees the tail (its acquire). */
+	smp_store_release(&q->cq_hdr->tail, q->cq_tail);
 }
 
 /* Does the CQ hold entries user space has not consumed? Any context. */

@@ -24,10 +24,13 @@ constexpr std::array<const char *, AFD_OP_COUNT> known_ops = {
 std::string read_attr(const std::string &device, const char *attr)
 {
 	const auto path = sysfs_class / device / attr;
+	errno = 0;
 	std::ifstream in(path);
 	std::string value;
-	if (!in || !std::getline(in, value))
-		throw Error(errno ? errno : EIO, "read " + path.string());
+	if (!in || !std::getline(in, value)) {
+		const int err = errno ? errno : EIO;
+		throw Error(err, "read " + path.string());
+	}
 	return value;
 }
 

@@ -27,12 +27,13 @@ std::string message(int err, std::string_view what, std::string_view hint)
 } // namespace
 
 Error::Error(int err, std::string_view what)
-	: std::system_error(err, std::system_category(), message(err, what, explain_errno(err, what)))
+	: std::system_error(err, std::system_category()),
+	  message_(message(err, what, explain_errno(err, what)))
 {
 }
 
 Error::Error(int err, std::string_view what, std::string_view hint)
-	: std::system_error(err, std::system_category(), message(err, what, hint))
+	: std::system_error(err, std::system_category()), message_(message(err, what, hint))
 {
 }
 

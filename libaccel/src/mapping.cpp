@@ -12,8 +12,10 @@ namespace accel {
 Mapping Mapping::map(int fd, std::size_t size, off_t offset, std::string_view what)
 {
 	void *addr = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
-	if (addr == MAP_FAILED)
-		throw Error(errno, "mmap " + std::string(what));
+	if (addr == MAP_FAILED) {
+		const int err = errno;
+		throw Error(err, "mmap " + std::string(what));
+	}
 	Mapping m;
 	m.addr_ = addr;
 	m.size_ = size;

@@ -6,6 +6,7 @@
 #include <climits>
 #include <ctime>
 #include <fstream>
+#include <stdexcept>
 
 #include "accel/error.hpp"
 #include "accel/ioctl.hpp"
@@ -40,7 +41,7 @@ std::uint32_t read_sysfs_u32(const std::string &device, const char *attr)
 /// Which of the two queue limits an ENOSPC hit, as a sentence.
 std::string explain_queue_limit(const Device &device)
 {
-	const std::string name = device.path().filename().string();
+	const std::string name = device.info().name; // not the path: it may be a link
 	const std::uint32_t queues = read_sysfs_u32(name, "queues");
 	const std::uint32_t max_queues = read_sysfs_u32(name, "max_queues");
 	if (max_queues && queues >= max_queues)
@@ -159,6 +160,7 @@ unsigned Queue::take_stashed(std::span<afd_completion> out) noexcept
 void Queue::submit(std::span<const afd_desc> descs, std::chrono::nanoseconds timeout)
 {
 	const std::int64_t deadline = deadline_after(timeout);
+	const std::size_t total = descs.size();
 	while (!descs.empty()) {
 		const std::uint32_t head = detail::load_acquire(sq_header_->head);
 		descs = descs.subspan(try_submit(descs));
@@ -171,7 +173,9 @@ void Queue::submit(std::span<const afd_desc> descs, std::chrono::nanoseconds tim
 		args.deadline_ns = deadline;
 		int ret = detail::ioctl(fd_->get(), AFD_IOC_WAIT, &args);
 		if (ret == -ETIME)
-			throw Error(ETIME, "submit on " + name(),
+			throw Error(ETIME,
+				    "submit on " + name() + " after queuing " +
+					    std::to_string(total - descs.size()) + " of " + std::to_string(total),
 				    "the SQ stayed full; is the CQ being polled?");
 		if (ret < 0)
 			throw Error(-ret, "ioctl(AFD_IOC_WAIT) on " + name());
@@ -191,6 +195,8 @@ unsigned Queue::submit_syscall(std::span<const afd_desc> descs)
 
 unsigned Queue::wait(std::span<afd_completion> out, std::chrono::nanoseconds timeout)
 {
+	if (out.empty())
+		throw std::invalid_argument("accel::Queue::wait: no room for completions");
 	if (unsigned n = poll(out))
 		return n;
 	const std::int64_t deadline = deadline_after(timeout);
@@ -220,12 +226,20 @@ afd_completion Queue::wait_for(std::uint64_t cookie, std::chrono::nanoseconds ti
 	}
 	const std::int64_t deadline = deadline_after(timeout);
 	std::vector<afd_completion> others;
+	// Completions of other cookies are kept, even if waiting fails.
+	auto keep_others = [&] { stash_.insert(stash_.end(), others.begin(), others.end()); };
 	for (;;) {
 		afd_completion batch[16];
 		const std::int64_t left = deadline - monotonic_ns();
-		unsigned n = left > 0 ? wait(batch, std::chrono::nanoseconds(left)) : poll(batch);
+		unsigned n;
+		try {
+			n = left > 0 ? wait(batch, std::chrono::nanoseconds(left)) : poll(batch);
+		} catch (...) {
+			keep_others();
+			throw;
+		}
 		if (n == 0) {
-			stash_.insert(stash_.end(), others.begin(), others.end());
+			keep_others();
 			throw Error(ETIME, "waiting for cookie " + std::to_string(cookie) + " on " + name());
 		}
 		for (unsigned i = 0; i < n; i++) {
@@ -235,7 +249,7 @@ afd_completion Queue::wait_for(std::uint64_t cookie, std::chrono::nanoseconds ti
 			}
 			afd_completion found = batch[i];
 			others.insert(others.end(), batch + i + 1, batch + n);
-			stash_.insert(stash_.end(), others.begin(), others.end());
+			keep_others();
 			return found;
 		}
 	}
@@ -243,8 +257,9 @@ afd_completion Queue::wait_for(std::uint64_t cookie, std::chrono::nanoseconds ti
 
 afd_completion Queue::run(const afd_desc &desc, std::chrono::nanoseconds timeout)
 {
+	const std::int64_t deadline = deadline_after(timeout);
 	submit({&desc, 1}, timeout);
-	return wait_for(desc.cookie, timeout);
+	return wait_for(desc.cookie, std::chrono::nanoseconds(std::max<std::int64_t>(deadline - monotonic_ns(), 0)));
 }
 
 QueueStats Queue::stats() const

@@ -349,7 +349,8 @@ private:
 			::_exit(0);
 		}
 		if (pid > 0)
-			::waitpid(pid, nullptr, 0);
+			while (::waitpid(pid, nullptr, 0) == -1 && errno == EINTR) {
+			}
 	}
 
 	static std::int64_t now_ns()

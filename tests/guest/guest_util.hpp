@@ -54,6 +54,13 @@ struct OpenDevice {
 	int fd;
 };
 
+/// The errno of a call that returned -1, or 0 if it did not fail: read
+/// before any assertion can change errno.
+inline int errno_of(long ret)
+{
+	return ret == -1 ? errno : 0;
+}
+
 /// A CREATE_QUEUE argument with @p sq_entries and defaults elsewhere.
 inline afd_queue_create queue_args(unsigned sq_entries = 16)
 {
@@ -93,13 +100,19 @@ private:
 };
 
 /// Runs @p child in a forked process; returns its exit status (0..255) or
-/// 128 + signal.
+/// 128 + signal. An exception in the child ends it with 125: it must never
+/// unwind into the test framework and run the rest of the suite there.
 template <typename Fn> int in_child(Fn &&child)
 {
 	pid_t pid = fork();
 	BOOST_REQUIRE(pid >= 0);
-	if (pid == 0)
-		_exit(child());
+	if (pid == 0) {
+		try {
+			_exit(child());
+		} catch (...) {
+			_exit(125);
+		}
+	}
 	int status = 0;
 	BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -88,19 +88,23 @@ BOOST_AUTO_TEST_CASE(kill_9_with_work_in_flight_frees_everything)
 		pid_t pid = ::fork();
 		BOOST_REQUIRE(pid >= 0);
 		if (pid == 0) {
-			std::vector<std::byte> buf(2 << 20);
-			auto dev = accel::Device::open(0);
-			std::vector<accel::Queue> qs;
-			for (int i = 0; i < 3; i++)
-				qs.push_back(accel::Queue::create(dev, {.sq_entries = 16}));
-			for (auto &q : qs)
-				load_up(q, buf);
-			(void)!::write(ready[1], "x", 1);
-			for (;;) { // keep the engine busy until killed
-				afd_completion c[16];
+			try {
+				std::vector<std::byte> buf(2 << 20);
+				auto dev = accel::Device::open(0);
+				std::vector<accel::Queue> qs;
+				for (int i = 0; i < 3; i++)
+					qs.push_back(accel::Queue::create(dev, {.sq_entries = 16}));
 				for (auto &q : qs)
-					if (q.poll(c) > 0)
-						load_up(q, buf);
+					load_up(q, buf);
+				(void)!::write(ready[1], "x", 1);
+				for (;;) { // keep the engine busy until killed
+					afd_completion c[16];
+					for (auto &q : qs)
+						if (q.poll(c) > 0)
+							load_up(q, buf);
+				}
+			} catch (...) {
+				::_exit(125); // the parent's read then fails its REQUIRE
 			}
 		}
 		::close(ready[1]);

@@ -9,7 +9,7 @@
 set -euo pipefail
 src=$1 work=$2
 
-tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -1)
+tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -1 || true)
 if [[ ! -x $work/scripts/checkpatch.pl ]]; then
 	[[ -n $tarball ]] || { echo "checkpatch: no /usr/src/linux-source-*.tar.xz (scripts/install-deps installs it)"; exit 1; }
 	mkdir -p "$work"

@@ -19,8 +19,8 @@ BOOST_AUTO_TEST_CASE(open_of_a_missing_device_says_the_module_may_be_missing)
 	} catch (const accel::Error &e) {
 		const std::string what = e.what();
 		BOOST_TEST(e.code().value() == ENOENT);
-		BOOST_TEST(what.find("open /dev/accel-none-such: No such file or directory (ENOENT)") == 0u);
-		BOOST_TEST(what.find("modprobe accelfd") != std::string::npos);
+		BOOST_TEST(what == "open /dev/accel-none-such: No such file or directory (ENOENT); "
+				   "no such device; is the accelfd module loaded (modprobe accelfd)?");
 	}
 }
 
@@ -36,8 +36,8 @@ BOOST_AUTO_TEST_CASE(fd_is_cloexec_and_closed_once_by_its_last_owner)
 		BOOST_TEST(b.get() == raw);
 		BOOST_TEST(fcntl(raw, F_GETFD) != -1);
 	}
-	BOOST_TEST(fcntl(raw, F_GETFD) == -1);
-	BOOST_TEST(errno == EBADF);
+	const int closed = fcntl(raw, F_GETFD) == -1 ? errno : 0;
+	BOOST_TEST(closed == EBADF);
 }
 
 BOOST_AUTO_TEST_CASE(release_gives_up_ownership)

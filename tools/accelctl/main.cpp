@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	} catch (const Failure &e) {
 		return report(app, e.what(), e.code);
-	} catch (const accel::Error &e) {
+	} catch (const std::exception &e) { // accel::Error, and any other
 		return report(app, e.what(), EXIT_FAILED);
 	}
 	if (std::fflush(stdout) != 0 || !std::cout.flush()) {

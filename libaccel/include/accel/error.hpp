@@ -15,6 +15,13 @@ public:
 	Error(int err, std::string_view what);
 	/// With @p hint in place of the generic explanation of @p err.
 	Error(int err, std::string_view what, std::string_view hint);
+
+	/// The whole message (std::system_error's own would append the
+	/// errno's text a second time).
+	[[nodiscard]] const char *what() const noexcept override { return message_.c_str(); }
+
+private:
+	std::string message_;
 };
 
 /// A sentence that explains an accelfd errno for @p call, or "" if the
