@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * accelfd: the few kernel API changes between the kernels accelfd builds
- * for (Debian's 6.1 and 6.12). An out-of-tree module cannot avoid version
- * checks; they all live here.
+ * accelfd: kernel API changes after 6.1 that accelfd already meets. It is
+ * built and tested against Debian's 6.1; newer kernels are not tested yet.
+ * An out-of-tree module cannot avoid version checks; they all live here.
  */
 #ifndef __AFD_COMPAT_H__
 #define __AFD_COMPAT_H__
