@@ -7,10 +7,13 @@
 // - submission cost per descriptor: a store plus release fence (the floor),
 //   the zero-syscall ring path (try_submit), and the AFD_IOC_SUBMIT path;
 // - round trip with one descriptor outstanding (p50, p99): ring + polling,
-//   ring + blocking WAIT, SUBMIT ioctl + polling.
+//   ring + blocking WAIT, SUBMIT ioctl + polling, and io_uring's
+//   IORING_OP_NOP through liburing, plain (io_uring_enter per NOP) and with
+//   SQPOLL (a kernel thread polls the ring, as accelfd's engine does).
 // Absolute times under software emulation mean little; the ratios measured
 // in one run are what to compare.
 #include <accel/accel.hpp>
+#include <liburing.h>
 
 #include <algorithm>
 #include <atomic>
@@ -101,6 +104,34 @@ Percentiles round_trip(accel::Queue &q, Path path, unsigned n)
 	return percentiles(std::move(samples));
 }
 
+/// NOP round trips through io_uring, completions reaped without a syscall.
+Percentiles io_uring_round_trip(bool sqpoll, unsigned n)
+{
+	io_uring ring;
+	io_uring_params params{};
+	if (sqpoll) {
+		params.flags = IORING_SETUP_SQPOLL;
+		params.sq_thread_idle = 2000; // ms, so that it polls throughout
+	}
+	if (int ret = io_uring_queue_init_params(64, &ring, &params); ret < 0)
+		throw accel::Error(-ret, sqpoll ? "io_uring_queue_init (SQPOLL)" : "io_uring_queue_init");
+	std::vector<double> samples;
+	samples.reserve(n);
+	for (unsigned i = 0; i < n + 100; i++) { // the first 100 warm up
+		const auto start = Clock::now();
+		io_uring_prep_nop(io_uring_get_sqe(&ring));
+		io_uring_submit(&ring); // with SQPOLL: a syscall only if the thread sleeps
+		io_uring_cqe *cqe = nullptr;
+		while (io_uring_peek_cqe(&ring, &cqe) != 0) {
+		}
+		io_uring_cqe_seen(&ring, cqe);
+		if (i >= 100)
+			samples.push_back(ns_since(start));
+	}
+	io_uring_queue_exit(&ring);
+	return percentiles(std::move(samples));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -120,6 +151,8 @@ int main(int argc, char **argv)
 		const Percentiles poll = round_trip(q, Path::ring_poll, iterations);
 		const Percentiles wait = round_trip(q, Path::ring_wait, iterations);
 		const Percentiles sys_rt = round_trip(q, Path::syscall_poll, iterations);
+		const Percentiles uring = io_uring_round_trip(false, iterations);
+		const Percentiles uring_sqpoll = io_uring_round_trip(true, iterations);
 
 		std::printf("submission cost per NOP descriptor (batches of 32)\n");
 		std::printf("  %-28s %10.1f ns   1.0x\n", "store + release fence", floor);
@@ -131,6 +164,10 @@ int main(int argc, char **argv)
 			    wait.p50 / poll.p50);
 		std::printf("  %-28s %10.0f ns %10.0f ns %6.1fx\n", "SUBMIT ioctl + poll", sys_rt.p50, sys_rt.p99,
 			    sys_rt.p50 / poll.p50);
+		std::printf("  %-28s %10.0f ns %10.0f ns %6.1fx\n", "io_uring NOP", uring.p50, uring.p99,
+			    uring.p50 / poll.p50);
+		std::printf("  %-28s %10.0f ns %10.0f ns %6.1fx\n", "io_uring NOP, SQPOLL", uring_sqpoll.p50,
+			    uring_sqpoll.p99, uring_sqpoll.p50 / poll.p50);
 		std::printf("(%u iterations; under emulation compare the ratios, not the times)\n", iterations);
 		return 0;
 	} catch (const accel::Error &e) {
