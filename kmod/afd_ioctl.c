@@ -153,8 +153,7 @@ static int afd_ioctl_wait(struct afd_context *ctx, void *data)
 	if (!q)
 		return -ENOENT;
 
-	/* An engine asleep with work held back by a full CQ must look again. */
-	adev->engine_ops->kick(adev, q);
+	afd_queue_kick_if_stalled(q);
 
 	if (!afd_wait_done(q, args)) {
 		left = ns_to_ktime(args->deadline_ns - ktime_get_ns());

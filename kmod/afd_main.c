@@ -86,9 +86,7 @@ static __poll_t afd_poll(struct file *file, poll_table *wait)
 			mask |= EPOLLERR;
 		if (afd_queue_cq_pending(q))
 			mask |= EPOLLIN | EPOLLRDNORM;
-		/* An engine asleep behind a full CQ the caller since drained. */
-		if (afd_queue_need_wakeup(q))
-			ctx->adev->engine_ops->kick(ctx->adev, q);
+		afd_queue_kick_if_stalled(q);
 	}
 	mutex_unlock(&ctx->lock);
 	return mask;

@@ -320,9 +320,21 @@ void afd_queue_set_need_wakeup(struct afd_queue *q, bool need)
 	WRITE_ONCE(q->sq_hdr->flags, need ? AFD_SQ_F_NEED_WAKEUP : 0);
 }
 
-bool afd_queue_need_wakeup(struct afd_queue *q)
+/**
+ * afd_queue_kick_if_stalled() - wake an engine that slept behind a full CQ
+ * @q: a queue whose CQ user space may have drained since
+ *
+ * Called from the calls that may block on @q (WAIT, poll). Only a sleeping
+ * engine with descriptors still waiting is kicked: a needless kick would
+ * cost a whole idle window of polling.
+ */
+void afd_queue_kick_if_stalled(struct afd_queue *q)
 {
-	return READ_ONCE(q->sq_hdr->flags) & AFD_SQ_F_NEED_WAKEUP;
+	if (!(READ_ONCE(q->sq_hdr->flags) & AFD_SQ_F_NEED_WAKEUP))
+		return;
+	if (READ_ONCE(*q->doorbell) != READ_ONCE(q->sq_head) ||
+	    !kfifo_is_empty(&q->submit_fifo))
+		q->adev->engine_ops->kick(q->adev, q);
 }
 
 /**

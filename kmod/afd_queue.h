@@ -118,7 +118,7 @@ enum afd_q_state afd_queue_state(struct afd_queue *q);
 void afd_queue_fail(struct afd_queue *q, const char *why);
 void afd_queue_set_dead(struct afd_queue *q);
 void afd_queue_set_need_wakeup(struct afd_queue *q, bool need);
-bool afd_queue_need_wakeup(struct afd_queue *q);
+void afd_queue_kick_if_stalled(struct afd_queue *q);
 
 int afd_queue_submit(struct afd_queue *q, const struct afd_desc *descs,
 		     u32 count);

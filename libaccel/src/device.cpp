@@ -113,6 +113,7 @@ DeviceStatus read_status(const std::string &name)
 	info.max_transfer = parse_number<std::uint64_t>(name, "max_transfer");
 	status.state = read_attr(name, "state");
 	status.contexts = parse_number<std::uint32_t>(name, "contexts");
+	status.queues = parse_number<std::uint32_t>(name, "queues");
 	return status;
 }
 

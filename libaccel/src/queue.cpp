@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <climits>
 #include <ctime>
-#include <fstream>
 #include <stdexcept>
 
 #include "accel/error.hpp"
@@ -30,26 +29,16 @@ std::int64_t deadline_after(std::chrono::nanoseconds timeout) noexcept
 	return now + std::max<std::int64_t>(timeout.count(), 0);
 }
 
-std::uint32_t read_sysfs_u32(const std::string &device, const char *attr)
-{
-	std::ifstream in("/sys/class/accelfd/" + device + "/" + attr);
-	std::uint32_t value = 0;
-	in >> value;
-	return value;
-}
-
 /// Which of the two queue limits an ENOSPC hit, as a sentence.
 std::string explain_queue_limit(const Device &device)
 {
-	const std::string name = device.info().name; // not the path: it may be a link
-	const std::uint32_t queues = read_sysfs_u32(name, "queues");
-	const std::uint32_t max_queues = read_sysfs_u32(name, "max_queues");
-	if (max_queues && queues >= max_queues)
-		return "the device holds its limit of " + std::to_string(max_queues) +
-		       " queues (max_queues in /sys/class/accelfd/" + name + ")";
-	return "this process holds its limit of " +
-	       std::to_string(read_sysfs_u32(name, "max_queues_per_process")) +
-	       " queues on the device (max_queues_per_process in /sys/class/accelfd/" + name + ")";
+	const DeviceInfo info = device.info(); // its name, not the path: that may be a link
+	const DeviceStatus status = read_status(info.name);
+	if (status.queues >= info.max_queues)
+		return "the device holds its limit of " + std::to_string(info.max_queues) +
+		       " queues (max_queues in /sys/class/accelfd/" + info.name + ")";
+	return "this process holds its limit of " + std::to_string(info.max_queues_per_process) +
+	       " queues on the device (max_queues_per_process in /sys/class/accelfd/" + info.name + ")";
 }
 
 } // namespace

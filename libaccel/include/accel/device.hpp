@@ -41,6 +41,7 @@ struct DeviceStatus {
 	DeviceInfo info;
 	std::string state;	  ///< "enabled", ...
 	std::uint32_t contexts = 0; ///< open files
+	std::uint32_t queues = 0;   ///< queues of all processes
 };
 
 /// Name of an operation ("memmove"), or "op<N>" for one this library

@@ -152,6 +152,7 @@ inline unsigned Queue::poll(std::span<afd_completion> out) noexcept
 		return take_stashed(out);
 	// Pairs with the kernel's release store of the CQ tail.
 	const std::uint32_t tail = detail::load_acquire(cq_header_->tail);
+	const bool cq_was_full = tail - cq_head_ == cq_entries_;
 	const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(tail - cq_head_, out.size()));
 	if (n == 0)
 		return 0;
@@ -161,8 +162,10 @@ inline unsigned Queue::poll(std::span<afd_completion> out) noexcept
 	reaped_ += n;
 	// Entries are read before the kernel may reuse their slots (its acquire).
 	detail::store_release(cq_header_->head, cq_head_);
-	if (outstanding()) {
-		// The engine may sleep with work held back by a full CQ.
+	if (cq_was_full && outstanding()) {
+		// Only a full CQ holds the engine back: it may sleep behind it.
+		// (If its last tail store is not visible yet, a later poll sees
+		// the CQ full, or WAIT kicks.)
 		detail::full_fence();
 		if (detail::load_relaxed(sq_header_->flags) & AFD_SQ_F_NEED_WAKEUP) [[unlikely]]
 			(void)kick();
