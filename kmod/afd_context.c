@@ -18,6 +18,7 @@
 #include "afd_context.h"
 #include "afd_drv.h"
 #include "afd_queue.h"
+#include "afd_sysfs.h"
 
 /**
  * afd_context_create() - bind a new context to the calling process
@@ -26,7 +27,8 @@
  *
  * Return: the context, or ERR_PTR(-ENODEV) if the device is going away,
  * ERR_PTR(-EPERM) for a caller without an address space (a kernel
- * thread), ERR_PTR(-ENOMEM) if memory is short.
+ * thread), ERR_PTR(-ENOMEM) if memory is short, or the error of
+ * creating its sysfs directory.
  */
 struct afd_context *afd_context_create(struct afd_device *adev,
 				       struct file *file)
@@ -53,17 +55,28 @@ struct afd_context *afd_context_create(struct afd_device *adev,
 	xa_init(&ctx->queues);
 	get_device(&adev->dev);
 
+	ret = ida_alloc(&adev->context_ids, GFP_KERNEL);
+	if (ret < 0)
+		goto err_put;
+	ctx->id = ret;
+
 	mutex_lock(&adev->lock);
 	if (adev->state != AFD_DEV_ENABLED) {
 		ret = -ENODEV;
 		goto err_unlock;
 	}
+	/* Under the lock: removal drops the sysfs parent once REMOVING. */
+	ret = afd_sysfs_add_context(ctx);
+	if (ret)
+		goto err_unlock;
 	list_add_tail(&ctx->node, &adev->contexts);
 	mutex_unlock(&adev->lock);
 	return ctx;
 
 err_unlock:
 	mutex_unlock(&adev->lock);
+	ida_free(&adev->context_ids, ctx->id);
+err_put:
 	put_device(&adev->dev);
 	mmdrop(ctx->mm);
 	put_pid(ctx->owner);
@@ -76,15 +89,33 @@ static void afd_context_release(struct kref *ref)
 	struct afd_context *ctx = container_of(ref, struct afd_context, ref);
 	struct afd_device *adev = ctx->adev;
 
+	ida_free(&adev->context_ids, ctx->id);
 	mmdrop(ctx->mm);
 	put_pid(ctx->owner);
 	kfree(ctx);
 	put_device(&adev->dev);
 }
 
-static void afd_context_put(struct afd_context *ctx)
+void afd_context_get(struct afd_context *ctx)
+{
+	kref_get(&ctx->ref);
+}
+
+void afd_context_put(struct afd_context *ctx)
 {
 	kref_put(&ctx->ref, afd_context_release);
+}
+
+/**
+ * afd_context_drop_tombstone() - forget an evicted queue, freeing its id
+ * @ctx: the context, locked
+ * @id: the id of a tombstone in @ctx->queues
+ */
+void afd_context_drop_tombstone(struct afd_context *ctx, u32 id)
+{
+	lockdep_assert_held(&ctx->lock);
+	xa_erase(&ctx->queues, id);
+	ida_free(&ctx->adev->queue_ids, id);
 }
 
 /* Destroys every queue of @ctx, one at a time, each outside ctx->lock. */
@@ -92,17 +123,24 @@ static void afd_context_destroy_queues(struct afd_context *ctx)
 {
 	struct afd_queue *q;
 	unsigned long id;
+	void *entry;
 
 	for (;;) {
 		id = 0;
+		q = NULL;
 		mutex_lock(&ctx->lock);
-		q = xa_find(&ctx->queues, &id, ULONG_MAX, XA_PRESENT);
-		if (q)
+		entry = xa_find(&ctx->queues, &id, ULONG_MAX, XA_PRESENT);
+		if (xa_is_value(entry)) {
+			afd_context_drop_tombstone(ctx, id);
+		} else if (entry) {
+			q = entry;
 			afd_queue_unlink(q);
+		}
 		mutex_unlock(&ctx->lock);
-		if (!q)
+		if (!entry)
 			break;
-		afd_queue_shutdown(q);
+		if (q)
+			afd_queue_shutdown(q);
 	}
 }
 
@@ -120,6 +158,7 @@ void afd_context_close(struct afd_context *ctx)
 	mutex_lock(&adev->lock);
 	list_del(&ctx->node);
 	mutex_unlock(&adev->lock);
+	afd_sysfs_remove_context(ctx);
 	afd_context_put(ctx);
 }
 
@@ -175,7 +214,9 @@ bool afd_context_is_owner(const struct afd_context *ctx)
  * @ctx: the context
  * @id: queue id from user space
  *
- * Return: the queue with a reference the caller must put, or NULL.
+ * Return: the queue with a reference the caller must put;
+ * ERR_PTR(-ECANCELED) for a queue an administrator evicted,
+ * ERR_PTR(-ENOENT) for an id the context does not hold.
  */
 struct afd_queue *afd_context_get_queue(struct afd_context *ctx, u32 id)
 {
@@ -183,8 +224,12 @@ struct afd_queue *afd_context_get_queue(struct afd_context *ctx, u32 id)
 
 	mutex_lock(&ctx->lock);
 	q = xa_load(&ctx->queues, id);
-	if (q)
+	if (xa_is_value(q))
+		q = ERR_PTR(-ECANCELED);
+	else if (q)
 		afd_queue_get(q);
+	else
+		q = ERR_PTR(-ENOENT);
 	mutex_unlock(&ctx->lock);
 	return q;
 }

@@ -22,8 +22,10 @@ struct pid;
 
 /**
  * struct afd_context - what one open() of /dev/accelN owns
- * @ref: held by the file, and briefly by device removal
+ * @ref: held by the file, by each of its queues while the device lists
+ *	them, and briefly by device removal
  * @adev: the device; the context holds a reference on it
+ * @id: device-unique id, its sysfs name
  * @mapping: the file's address space, whose mappings removal revokes
  * @owner: thread group of the process that opened the file; only its
  *	threads may use the file
@@ -33,14 +35,17 @@ struct pid;
  * @node: entry in &struct afd_device.contexts, under its lock
  * @revoked: device removal has dealt with it (under the device lock)
  * @wq: WAIT and poll() sleep here; the engine wakes it on completions
+ * @kobj: its sysfs directory
  * @lock: protects @queues
- * @queues: the context's queues by id, each holding a reference
+ * @queues: the context's queues by id, each holding a reference, and the
+ *	tombstones (xa_mk_value()) of queues an administrator evicted
  * @queue_count: entries in @queues; under the device lock, which counts
  *	a process's queues over all its files
  */
 struct afd_context {
 	struct kref ref;
 	struct afd_device *adev;
+	u32 id;
 	struct address_space *mapping;
 	struct pid *owner;
 	struct mm_struct *mm;
@@ -48,6 +53,7 @@ struct afd_context {
 	struct list_head node;
 	bool revoked;
 	wait_queue_head_t wq;
+	struct kobject *kobj;
 
 	struct mutex lock; /* Protects queues */
 	struct xarray queues;
@@ -57,9 +63,12 @@ struct afd_context {
 struct afd_context *afd_context_create(struct afd_device *adev,
 				       struct file *file);
 void afd_context_close(struct afd_context *ctx);
+void afd_context_get(struct afd_context *ctx);
+void afd_context_put(struct afd_context *ctx);
 void afd_context_revoke_all(struct afd_device *adev);
 bool afd_context_is_owner(const struct afd_context *ctx);
 struct afd_queue *afd_context_get_queue(struct afd_context *ctx, u32 id);
+void afd_context_drop_tombstone(struct afd_context *ctx, u32 id);
 void afd_context_notify(struct afd_context *ctx);
 
 #endif /* __AFD_CONTEXT_H__ */

@@ -5,6 +5,7 @@
 #ifndef __AFD_DRV_H__
 #define __AFD_DRV_H__
 
+#include <linux/bits.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/idr.h>
@@ -12,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include <linux/accelfd.h>
 
@@ -43,6 +45,12 @@ struct afd_limits {
 	u64 max_transfer;
 };
 
+/* Bounds within which an administrator may set the limits. */
+#define AFD_LIMIT_MAX_QUEUES		0xffff	/* queue ids are 16 bits */
+#define AFD_LIMIT_MIN_RING_ENTRIES	8
+#define AFD_LIMIT_MAX_RING_ENTRIES	4096
+#define AFD_LIMIT_MAX_TRANSFER		BIT_ULL(30)
+
 struct afd_engine_ops;
 
 /**
@@ -55,14 +63,24 @@ struct afd_engine_ops;
  * @engine_ops: the engine behind the device (software threads here)
  * @engine: the engine's private data
  * @queue_ids: allocator of device-unique queue ids
+ * @context_ids: allocator of device-unique context ids (sysfs names)
+ * @queues: every live queue of the device by id, for administration and
+ *	debugfs; its own lock. A queue is here from creation until unlinked,
+ *	and holds a reference on its context all that time.
+ * @context_dir: sysfs directory "context", one subdirectory per context
+ * @queue_dir: sysfs directory "queue", one subdirectory per queue
+ * @debugfs: this device's debugfs directory
  * @active: SRCU read side held by every file operation in flight; removal
  *	waits them out with synchronize_srcu() (see afd_device_enter()).
  *	Not an rwsem: a queued writer would block new readers, and an mmap()
  *	reader holds the mmap lock an engine's page fault may need while a
  *	DESTROY reader waits for that engine.
- * @lock: protects @state, @limits, @contexts, @queue_count and each
- *	context's queue_count
+ * @lock: protects @state, @disabled, @limits, @contexts, @queue_count and
+ *	each context's queue_count
  * @state: &enum afd_device_state
+ * @disabled: an administrator disabled the device: no new queues, and
+ *	descriptors complete with -ECANCELED unexecuted (read locklessly by
+ *	the engines)
  * @limits: current limits
  * @contexts: open files of this device (&struct afd_context.node)
  * @queue_count: queues of all contexts
@@ -76,10 +94,17 @@ struct afd_device {
 	const struct afd_engine_ops *engine_ops;
 	void *engine;
 	struct ida queue_ids;
+	struct ida context_ids;
+	struct xarray queues;
+	struct kobject *context_dir;
+	struct kobject *queue_dir;
+	struct dentry *debugfs;
 	struct srcu_struct active;
 
-	struct mutex lock; /* Protects state, limits, contexts, queue counts */
+	/* Protects state, disabled, limits, contexts, queue counts */
+	struct mutex lock;
 	enum afd_device_state state;
+	bool disabled;
 	struct afd_limits limits;
 	struct list_head contexts;
 	u32 queue_count;
@@ -115,6 +140,11 @@ static inline void afd_device_exit(struct afd_device *adev, int idx)
 static inline bool afd_device_removing(struct afd_device *adev)
 {
 	return READ_ONCE(adev->state) != AFD_DEV_ENABLED;
+}
+
+static inline bool afd_device_disabled(struct afd_device *adev)
+{
+	return READ_ONCE(adev->disabled);
 }
 
 int afd_add_device(void);

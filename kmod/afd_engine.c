@@ -82,7 +82,7 @@ struct afd_sw_engines {
 /* Serve up to one visit's budget of @q; returns descriptors executed. */
 static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 {
-	u32 budget = (q->priority + 1) * AFD_ENGINE_BATCH;
+	u32 budget = (READ_ONCE(q->priority) + 1) * AFD_ENGINE_BATCH;
 	u64 max_transfer = READ_ONCE(eng->adev->limits.max_transfer);
 	struct mm_struct *mm = q->ctx->mm;
 	struct afd_completion comp;
@@ -100,7 +100,7 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 	start = ktime_get_ns();
 
 	/* Destroy marks the queue dead first: take nothing more from it. */
-	while (done < budget && afd_queue_state(q) == AFD_Q_ACTIVE) {
+	while (done < budget && afd_queue_accepts_work(q)) {
 		ret = afd_queue_cq_space(q);
 		if (ret < 0) {
 			afd_queue_fail(q, "CQ head out of range");
@@ -115,10 +115,15 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 		}
 		if (!ret)
 			break;
-		atomic64_inc(&q->stats.submitted);
+		done++;
+		/* Cancelled, not held: nobody waits for an operator's resume. */
+		if (afd_queue_state(q) == AFD_Q_SUSPENDED ||
+		    afd_device_disabled(q->adev)) {
+			afd_queue_post_cancelled(q, &desc);
+			continue;
+		}
 		afd_desc_execute(&desc, max_transfer, eng->bounce, &comp);
 		afd_queue_post(q, &comp);
-		done++;
 	}
 
 	atomic64_add(ktime_get_ns() - start, &eng->busy_ns);

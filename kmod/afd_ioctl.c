@@ -10,6 +10,7 @@
  * clone3 and openat2). The result is copied out only on success, and never
  * more bytes than the caller has.
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/ioctl.h>
 #include <linux/kernel.h>
@@ -84,15 +85,22 @@ static int afd_ioctl_destroy_queue(struct afd_context *ctx, void *data)
 	struct afd_queue *q;
 	int ret = 0;
 
+	void *entry;
+
 	if (args->flags)
 		return -EINVAL;
 
+	q = NULL;
 	mutex_lock(&ctx->lock);
-	q = xa_load(&ctx->queues, args->queue_id);
-	if (q)
+	entry = xa_load(&ctx->queues, args->queue_id);
+	if (xa_is_value(entry)) {
+		afd_context_drop_tombstone(ctx, args->queue_id);
+	} else if (entry) {
+		q = entry;
 		afd_queue_unlink(q);
-	else
+	} else {
 		ret = -ENOENT;
+	}
 	mutex_unlock(&ctx->lock);
 	if (q)
 		afd_queue_shutdown(q);
@@ -107,12 +115,21 @@ static int afd_ioctl_query_queue(struct afd_context *ctx, void *data)
 	if (args->flags)
 		return -EINVAL;
 	q = afd_context_get_queue(ctx, args->queue_id);
-	if (!q)
-		return -ENOENT;
+	if (IS_ERR(q))
+		return PTR_ERR(q);
 
-	args->state = afd_queue_state(q) == AFD_Q_ACTIVE ?
-		      AFD_QUEUE_STATE_ACTIVE : AFD_QUEUE_STATE_ERROR;
-	args->priority = q->priority;
+	switch (afd_queue_state(q)) {
+	case AFD_Q_ACTIVE:
+		args->state = AFD_QUEUE_STATE_ACTIVE;
+		break;
+	case AFD_Q_SUSPENDED:
+		args->state = AFD_QUEUE_STATE_SUSPENDED;
+		break;
+	default:
+		args->state = AFD_QUEUE_STATE_ERROR;
+		break;
+	}
+	args->priority = READ_ONCE(q->priority);
 	args->sq_entries = q->sq_entries;
 	args->cq_entries = q->cq_entries;
 	args->submitted = atomic64_read(&q->stats.submitted);
@@ -132,8 +149,9 @@ static u32 afd_wait_index(struct afd_queue *q, const struct afd_wait *args)
 
 static bool afd_wait_done(struct afd_queue *q, const struct afd_wait *args)
 {
+	/* A suspended queue still completes descriptors (cancelled). */
 	return afd_wait_index(q, args) != args->head ||
-	       afd_queue_state(q) != AFD_Q_ACTIVE ||
+	       !afd_queue_accepts_work(q) ||
 	       afd_device_removing(q->adev);
 }
 
@@ -150,8 +168,8 @@ static int afd_ioctl_wait(struct afd_context *ctx, void *data)
 	if (args->pad || args->deadline_ns < 0)
 		return -EINVAL;
 	q = afd_context_get_queue(ctx, args->queue_id);
-	if (!q)
-		return -ENOENT;
+	if (IS_ERR(q))
+		return PTR_ERR(q);
 
 	afd_queue_kick_if_stalled(q);
 
@@ -170,7 +188,7 @@ static int afd_ioctl_wait(struct afd_context *ctx, void *data)
 		else if (afd_queue_state(q) == AFD_Q_ERROR)
 			ret = -EIO;
 		else if (afd_queue_state(q) == AFD_Q_DEAD)
-			ret = -ENOENT;
+			ret = q->evicted ? -ECANCELED : -ENOENT;
 		args->index = afd_wait_index(q, args);
 	}
 	afd_queue_put(q);
@@ -188,8 +206,8 @@ static int afd_ioctl_submit(struct afd_context *ctx, void *data)
 	if (args->flags)
 		return -EINVAL;
 	q = afd_context_get_queue(ctx, args->queue_id);
-	if (!q)
-		return -ENOENT;
+	if (IS_ERR(q))
+		return PTR_ERR(q);
 	if (!args->count || args->count > q->sq_entries) {
 		ret = -EINVAL;
 		goto out_put;
@@ -228,11 +246,34 @@ static int afd_ioctl_kick(struct afd_context *ctx, void *data)
 	if (args->flags)
 		return -EINVAL;
 	q = afd_context_get_queue(ctx, args->queue_id);
-	if (!q)
-		return -ENOENT;
+	if (IS_ERR(q))
+		return PTR_ERR(q);
 	adev->engine_ops->kick(adev, q);
 	afd_queue_put(q);
 	return 0;
+}
+
+static int afd_ioctl_queue_admin(struct afd_context *ctx, void *data)
+{
+	struct afd_queue_admin *args = data;
+	struct afd_queue *q;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (args->flags)
+		return -EINVAL;
+	if (args->op == AFD_QUEUE_ADMIN_SET_PRIORITY ?
+	    args->priority > AFD_QUEUE_PRIORITY_MAX : args->priority)
+		return -EINVAL;
+
+	q = afd_device_get_queue(ctx->adev, args->queue_id);
+	if (!q)
+		return -ENOENT;
+	ret = afd_queue_admin(q, args);
+	afd_context_put(q->ctx);
+	afd_queue_put(q);
+	return ret;
 }
 
 static const struct afd_ioctl_desc afd_ioctls[] = {
@@ -243,6 +284,7 @@ static const struct afd_ioctl_desc afd_ioctls[] = {
 	AFD_IOCTL_DEF(AFD_IOC_WAIT, afd_ioctl_wait),
 	AFD_IOCTL_DEF(AFD_IOC_SUBMIT, afd_ioctl_submit),
 	AFD_IOCTL_DEF(AFD_IOC_KICK, afd_ioctl_kick),
+	AFD_IOCTL_DEF(AFD_IOC_QUEUE_ADMIN, afd_ioctl_queue_admin),
 };
 
 /* Copies the argument in, runs the handler, copies the result out. */

@@ -15,6 +15,7 @@
 
 #include "afd_compat.h"
 #include "afd_context.h"
+#include "afd_debugfs.h"
 #include "afd_drv.h"
 #include "afd_engine.h"
 #include "afd_ioctl.h"
@@ -66,13 +67,17 @@ static int afd_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Readable when a queue has completions to consume; error if one failed. */
+/*
+ * Readable when a queue has completions to consume; error if one failed or
+ * was evicted.
+ */
 static __poll_t afd_poll(struct file *file, poll_table *wait)
 {
 	struct afd_context *ctx = file->private_data;
 	struct afd_queue *q;
 	unsigned long id;
 	__poll_t mask = 0;
+	void *entry;
 
 	if (!afd_context_is_owner(ctx))
 		return EPOLLERR;
@@ -81,7 +86,12 @@ static __poll_t afd_poll(struct file *file, poll_table *wait)
 		return EPOLLERR | EPOLLHUP;
 
 	mutex_lock(&ctx->lock);
-	xa_for_each(&ctx->queues, id, q) {
+	xa_for_each(&ctx->queues, id, entry) {
+		if (xa_is_value(entry)) {
+			mask |= EPOLLERR;
+			continue;
+		}
+		q = entry;
 		if (afd_queue_state(q) == AFD_Q_ERROR)
 			mask |= EPOLLERR;
 		if (afd_queue_cq_pending(q))
@@ -107,6 +117,8 @@ static void afd_device_release(struct device *dev)
 {
 	struct afd_device *adev = to_afd_device(dev);
 
+	xa_destroy(&adev->queues);
+	ida_destroy(&adev->context_ids);
 	ida_destroy(&adev->queue_ids);
 	cleanup_srcu_struct(&adev->active);
 	kfree(adev);
@@ -135,6 +147,8 @@ static struct afd_device *afd_device_create(u32 index)
 	mutex_init(&adev->lock);
 	INIT_LIST_HEAD(&adev->contexts);
 	ida_init(&adev->queue_ids);
+	ida_init(&adev->context_ids);
+	xa_init(&adev->queues);
 
 	device_initialize(&adev->dev);
 	adev->dev.class = afd_class;
@@ -154,9 +168,14 @@ static struct afd_device *afd_device_create(u32 index)
 	ret = cdev_device_add(&adev->cdev, &adev->dev);
 	if (ret)
 		goto err_stop_engine;
-
+	ret = afd_sysfs_add_dirs(adev);
+	if (ret)
+		goto err_del_cdev;
+	afd_debugfs_add_device(adev);
 	return adev;
 
+err_del_cdev:
+	cdev_device_del(&adev->cdev, &adev->dev);
 err_stop_engine:
 	adev->engine_ops->stop(adev);
 err_put_device:
@@ -182,6 +201,8 @@ static void afd_device_destroy(struct afd_device *adev)
 	synchronize_srcu(&adev->active);
 	cdev_device_del(&adev->cdev, &adev->dev);
 	afd_context_revoke_all(adev);
+	afd_debugfs_remove_device(adev);
+	afd_sysfs_remove_dirs(adev);
 	adev->engine_ops->stop(adev);
 	put_device(&adev->dev);
 }
@@ -274,6 +295,7 @@ static int __init afd_init(void)
 	ret = alloc_chrdev_region(&afd_devt, 0, AFD_MAX_DEVICES, "accelfd");
 	if (ret)
 		return ret;
+	afd_debugfs_init();
 
 	afd_class = afd_class_create("accelfd");
 	if (IS_ERR(afd_class)) {
@@ -303,6 +325,7 @@ err_remove_devices:
 err_destroy_class:
 	class_destroy(afd_class);
 err_unregister_chrdev:
+	afd_debugfs_exit();
 	unregister_chrdev_region(afd_devt, AFD_MAX_DEVICES);
 	return ret;
 }
@@ -312,6 +335,7 @@ static void __exit afd_exit(void)
 	class_remove_file(afd_class, &class_attr_add_device);
 	afd_remove_devices();
 	class_destroy(afd_class);
+	afd_debugfs_exit();
 	unregister_chrdev_region(afd_devt, AFD_MAX_DEVICES);
 }
 

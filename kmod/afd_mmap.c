@@ -64,7 +64,7 @@ static int afd_mmap_queue(struct afd_context *ctx, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	q = afd_context_get_queue(ctx, AFD_MMAP_ID(off));
-	if (!q)
+	if (IS_ERR(q))
 		return -EINVAL;
 
 	switch (AFD_MMAP_REGION(off)) {

@@ -22,6 +22,7 @@
 #include "afd_drv.h"
 #include "afd_engine.h"
 #include "afd_queue.h"
+#include "afd_sysfs.h"
 
 #define AFD_QUEUE_ID_MAX 0xffff /* bits 32-47 of an mmap offset */
 
@@ -115,8 +116,11 @@ static int afd_queue_reserve(struct afd_context *ctx)
 	int ret = 0;
 
 	mutex_lock(&adev->lock);
-	if (afd_process_queue_count(ctx) >= adev->limits.max_queues_per_process ||
-	    adev->queue_count >= adev->limits.max_queues) {
+	if (adev->disabled) {
+		ret = -ENXIO;
+	} else if (afd_process_queue_count(ctx) >=
+		   adev->limits.max_queues_per_process ||
+		   adev->queue_count >= adev->limits.max_queues) {
 		ret = -ENOSPC;
 	} else {
 		adev->queue_count++;
@@ -142,8 +146,8 @@ static void afd_queue_unreserve(struct afd_context *ctx)
  * @args: the validated-here CREATE_QUEUE argument; outputs are filled in
  *
  * Return: 0, or -EINVAL for a bad argument, -ENOSPC at a queue limit,
- * -ENOMEM when memory or RLIMIT_MEMLOCK runs out. The context holds the
- * new queue's reference.
+ * -ENOMEM when memory or RLIMIT_MEMLOCK runs out, -ENXIO while the device
+ * is disabled. The context holds the new queue's reference.
  */
 int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 {
@@ -160,6 +164,7 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 		return -ENOMEM;
 	kref_init(&q->ref);
 	spin_lock_init(&q->lock);
+	mutex_init(&q->service_lock);
 	INIT_LIST_HEAD(&q->engine_node);
 	q->ctx = ctx;
 	q->adev = adev;
@@ -194,9 +199,16 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	ret = xa_insert(&ctx->queues, q->id, q, GFP_KERNEL);
 	if (ret)
 		goto err_unreserve;
-	ret = adev->engine_ops->create_queue(adev, q);
+	ret = xa_insert(&adev->queues, q->id, q, GFP_KERNEL);
 	if (ret)
 		goto err_erase;
+	ret = afd_sysfs_add_queue(q);
+	if (ret)
+		goto err_erase_device;
+	ret = adev->engine_ops->create_queue(adev, q);
+	if (ret)
+		goto err_remove_sysfs;
+	q->in_service = true;
 
 	/* Before unlocking: from then on another thread may destroy @q. */
 	args->queue_id = q->id;
@@ -211,6 +223,10 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	mutex_unlock(&ctx->lock);
 	return 0;
 
+err_remove_sysfs:
+	afd_sysfs_remove_queue(q);
+err_erase_device:
+	xa_erase(&adev->queues, q->id);
 err_erase:
 	xa_erase(&ctx->queues, q->id);
 err_unreserve:
@@ -227,6 +243,17 @@ err_free_queue:
 	return ret;
 }
 
+/* What unlink and evict share, once the context's entry is dealt with. */
+static void afd_queue_detach(struct afd_queue *q)
+{
+	lockdep_assert_held(&q->ctx->lock);
+	/* Before the id can be reused: the sysfs name is the id. */
+	afd_sysfs_remove_queue(q);
+	xa_erase(&q->adev->queues, q->id);
+	afd_queue_unreserve(q->ctx);
+	afd_queue_set_dead(q);
+}
+
 /**
  * afd_queue_unlink() - first half of destroy: take a queue out of its context
  * @q: a queue of its context, looked up under the context lock
@@ -238,25 +265,60 @@ err_free_queue:
  */
 void afd_queue_unlink(struct afd_queue *q)
 {
-	lockdep_assert_held(&q->ctx->lock);
 	xa_erase(&q->ctx->queues, q->id);
-	afd_queue_unreserve(q->ctx);
-	afd_queue_set_dead(q);
+	afd_queue_detach(q);
+}
+
+static int afd_queue_start_service(struct afd_queue *q)
+{
+	int ret;
+
+	lockdep_assert_held(&q->service_lock);
+	ret = q->adev->engine_ops->create_queue(q->adev, q);
+	if (!ret)
+		q->in_service = true;
+	return ret;
+}
+
+/* On return the engine no longer touches @q. */
+static void afd_queue_stop_service(struct afd_queue *q)
+{
+	lockdep_assert_held(&q->service_lock);
+	if (q->in_service)
+		q->adev->engine_ops->destroy_queue(q->adev, q);
+	q->in_service = false;
+}
+
+/* An evicted queue's owner learns of it from its CQ, as of any ending. */
+static void afd_queue_cancel_pending(struct afd_queue *q)
+{
+	struct afd_desc desc;
+
+	while (afd_queue_cq_space(q) > 0 && afd_queue_take(q, &desc) > 0)
+		afd_queue_post_cancelled(q, &desc);
+	WRITE_ONCE(q->cq_hdr->flags,
+		   READ_ONCE(q->cq_hdr->flags) | AFD_CQ_F_EVICTED);
 }
 
 /**
  * afd_queue_shutdown() - second half of destroy, without the context lock
  * @q: an unlinked queue; its context's reference is dropped
  *
- * Descriptors not yet taken are discarded; the one in execution finishes
- * before the engine lets go. Mappings keep the memory until unmapped.
+ * Descriptors not yet taken are discarded (cancelled into the CQ if an
+ * administrator evicted the queue); the one in execution finishes before
+ * the engine lets go. Mappings keep the memory until unmapped.
  */
 void afd_queue_shutdown(struct afd_queue *q)
 {
 	struct afd_device *adev = q->adev;
 
-	adev->engine_ops->destroy_queue(adev, q);
-	ida_free(&adev->queue_ids, q->id);
+	mutex_lock(&q->service_lock);
+	afd_queue_stop_service(q);
+	mutex_unlock(&q->service_lock);
+	if (q->evicted)
+		afd_queue_cancel_pending(q);
+	else
+		ida_free(&adev->queue_ids, q->id);
 	account_locked_vm(q->ctx->mm, afd_queue_pages(q), false);
 	wake_up_all(&q->ctx->wq);
 	afd_queue_put(q);
@@ -285,6 +347,14 @@ enum afd_q_state afd_queue_state(struct afd_queue *q)
 	return READ_ONCE(q->state);
 }
 
+/* Does the queue take descriptors (to execute or to cancel)? */
+bool afd_queue_accepts_work(struct afd_queue *q)
+{
+	enum afd_q_state state = afd_queue_state(q);
+
+	return state == AFD_Q_ACTIVE || state == AFD_Q_SUSPENDED;
+}
+
 /**
  * afd_queue_fail() - stop taking work after user space broke the protocol
  * @q: the queue
@@ -295,7 +365,7 @@ void afd_queue_fail(struct afd_queue *q, const char *why)
 	bool failed = false;
 
 	spin_lock(&q->lock);
-	if (q->state == AFD_Q_ACTIVE) {
+	if (q->state == AFD_Q_ACTIVE || q->state == AFD_Q_SUSPENDED) {
 		WRITE_ONCE(q->state, AFD_Q_ERROR);
 		WRITE_ONCE(q->cq_hdr->flags, AFD_CQ_F_ERROR);
 		failed = true;
@@ -351,7 +421,7 @@ int afd_queue_submit(struct afd_queue *q, const struct afd_desc *descs,
 	int ret;
 
 	spin_lock(&q->lock);
-	if (q->state != AFD_Q_ACTIVE)
+	if (!afd_queue_accepts_work(q))
 		ret = -EIO;
 	else
 		ret = kfifo_in(&q->submit_fifo, descs, count);
@@ -367,7 +437,7 @@ int afd_queue_submit(struct afd_queue *q, const struct afd_desc *descs,
 /* Is there something to take, and room for its completion? */
 bool afd_queue_has_work(struct afd_queue *q)
 {
-	if (afd_queue_state(q) != AFD_Q_ACTIVE)
+	if (!afd_queue_accepts_work(q))
 		return false;
 	if (kfifo_is_empty(&q->submit_fifo) &&
 	    READ_ONCE(*q->doorbell) == q->sq_head)
@@ -387,8 +457,10 @@ int afd_queue_take(struct afd_queue *q, struct afd_desc *desc)
 {
 	u32 tail;
 
-	if (kfifo_get(&q->submit_fifo, desc))
+	if (kfifo_get(&q->submit_fifo, desc)) {
+		atomic64_inc(&q->stats.submitted);
 		return 1;
+	}
 
 	/* Pairs with user space's release store of the doorbell. */
 	tail = smp_load_acquire(q->doorbell);
@@ -402,6 +474,7 @@ int afd_queue_take(struct afd_queue *q, struct afd_desc *desc)
 	WRITE_ONCE(q->sq_head, q->sq_head + 1);
 	/* The slot is copied before user space may reuse it (its acquire). */
 	smp_store_release(&q->sq_hdr->head, q->sq_head);
+	atomic64_inc(&q->stats.submitted);
 	return 1;
 }
 
@@ -441,8 +514,183 @@ void afd_queue_post(struct afd_queue *q, const struct afd_completion *comp)
 	smp_store_release(&q->cq_hdr->tail, q->cq_tail);
 }
 
+/**
+ * afd_queue_post_cancelled() - complete a descriptor without executing it
+ * @q: the queue, with a free CQ slot
+ * @desc: the descriptor taken
+ */
+void afd_queue_post_cancelled(struct afd_queue *q, const struct afd_desc *desc)
+{
+	const struct afd_completion comp = {
+		.cookie = desc->cookie,
+		.status = -ECANCELED,
+	};
+
+	afd_queue_post(q, &comp);
+}
+
 /* Does the CQ hold entries user space has not consumed? Any context. */
 bool afd_queue_cq_pending(struct afd_queue *q)
 {
 	return READ_ONCE(q->cq_tail) != READ_ONCE(q->cq_hdr->head);
+}
+
+/*
+ * Administration: an operator acting on any process's queue. The caller
+ * found the queue with afd_device_get_queue() and holds a reference on it
+ * and on its context.
+ */
+
+/**
+ * afd_device_get_queue() - look up any queue of a device
+ * @adev: the device
+ * @id: queue id
+ *
+ * Return: the queue, or NULL. The caller must afd_queue_put() it and
+ * afd_context_put() its context.
+ */
+struct afd_queue *afd_device_get_queue(struct afd_device *adev, u32 id)
+{
+	struct afd_queue *q;
+
+	xa_lock(&adev->queues);
+	q = xa_load(&adev->queues, id);
+	if (q) {
+		/* Listed queues hold their context: both are alive. */
+		afd_queue_get(q);
+		afd_context_get(q->ctx);
+	}
+	xa_unlock(&adev->queues);
+	return q;
+}
+
+/**
+ * afd_device_kick_all() - make every engine of a device look at its queues
+ * @adev: the device, whose disabled state just changed
+ */
+void afd_device_kick_all(struct afd_device *adev)
+{
+	struct afd_queue *q;
+	unsigned long id;
+
+	xa_lock(&adev->queues);
+	xa_for_each(&adev->queues, id, q)
+		adev->engine_ops->kick(adev, q);
+	xa_unlock(&adev->queues);
+}
+
+static int afd_queue_suspend(struct afd_queue *q, bool suspend)
+{
+	enum afd_q_state from = suspend ? AFD_Q_ACTIVE : AFD_Q_SUSPENDED;
+	enum afd_q_state to = suspend ? AFD_Q_SUSPENDED : AFD_Q_ACTIVE;
+	int ret = -EINVAL;
+
+	spin_lock(&q->lock);
+	if (q->state == from) {
+		WRITE_ONCE(q->state, to);
+		WRITE_ONCE(q->cq_hdr->flags, suspend ? AFD_CQ_F_SUSPENDED : 0);
+		ret = 0;
+	}
+	spin_unlock(&q->lock);
+	/* Descriptors waiting now run, or are cancelled, without delay. */
+	if (!ret)
+		q->adev->engine_ops->kick(q->adev, q);
+	return ret;
+}
+
+/* Zeroes every index of a queue the engine no longer serves. */
+static void afd_queue_zero_rings(struct afd_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+	q->sq_head = 0;
+	q->cq_tail = 0;
+	WRITE_ONCE(*q->doorbell, 0);
+	WRITE_ONCE(q->sq_hdr->head, 0);
+	WRITE_ONCE(q->sq_hdr->tail, 0);
+	WRITE_ONCE(q->sq_hdr->flags, 0);
+	WRITE_ONCE(q->cq_hdr->head, 0);
+	WRITE_ONCE(q->cq_hdr->tail, 0);
+	WRITE_ONCE(q->cq_hdr->flags, 0);
+	kfifo_reset(&q->submit_fifo);
+}
+
+static int afd_queue_reset(struct afd_queue *q)
+{
+	int ret = -EINVAL;
+
+	mutex_lock(&q->service_lock);
+	if (afd_queue_state(q) != AFD_Q_ERROR)
+		goto out_unlock;
+	afd_queue_stop_service(q);
+
+	spin_lock(&q->lock);
+	/* Destroy may have marked it dead meanwhile; that is final. */
+	if (q->state == AFD_Q_ERROR) {
+		afd_queue_zero_rings(q);
+		WRITE_ONCE(q->state, AFD_Q_ACTIVE);
+		ret = 0;
+	}
+	spin_unlock(&q->lock);
+
+	if (!ret) {
+		ret = afd_queue_start_service(q);
+		if (ret)
+			afd_queue_set_dead(q);
+	}
+out_unlock:
+	mutex_unlock(&q->service_lock);
+	wake_up_all(&q->ctx->wq);
+	return ret;
+}
+
+static int afd_queue_evict(struct afd_queue *q)
+{
+	struct afd_context *ctx = q->ctx;
+
+	mutex_lock(&ctx->lock);
+	if (xa_load(&ctx->queues, q->id) != q) {
+		mutex_unlock(&ctx->lock);
+		return -ENOENT;
+	}
+	q->evicted = true;
+	/* Replacing an entry allocates nothing, so this cannot fail. */
+	xa_store(&ctx->queues, q->id, xa_mk_value(q->id), GFP_KERNEL);
+	afd_queue_detach(q);
+	mutex_unlock(&ctx->lock);
+
+	afd_queue_shutdown(q);
+	return 0;
+}
+
+static void afd_queue_set_priority(struct afd_queue *q, u32 priority)
+{
+	spin_lock(&q->lock);
+	WRITE_ONCE(q->priority, priority);
+	spin_unlock(&q->lock);
+}
+
+/**
+ * afd_queue_admin() - carry out an administrator's AFD_IOC_QUEUE_ADMIN
+ * @q: the queue, from afd_device_get_queue()
+ * @args: the validated argument
+ *
+ * Return: 0, -EINVAL if the queue's state does not allow the operation,
+ * -ENOENT if the queue went away meanwhile.
+ */
+int afd_queue_admin(struct afd_queue *q, const struct afd_queue_admin *args)
+{
+	switch (args->op) {
+	case AFD_QUEUE_ADMIN_SUSPEND:
+		return afd_queue_suspend(q, true);
+	case AFD_QUEUE_ADMIN_RESUME:
+		return afd_queue_suspend(q, false);
+	case AFD_QUEUE_ADMIN_RESET:
+		return afd_queue_reset(q);
+	case AFD_QUEUE_ADMIN_EVICT:
+		return afd_queue_evict(q);
+	case AFD_QUEUE_ADMIN_SET_PRIORITY:
+		afd_queue_set_priority(q, args->priority);
+		return 0;
+	}
+	return -EINVAL;
 }

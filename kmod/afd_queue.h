@@ -9,6 +9,7 @@
 #include <linux/kfifo.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -20,14 +21,17 @@ struct afd_device;
 /**
  * enum afd_q_state - life cycle of a queue
  * @AFD_Q_ACTIVE: the engine takes and executes its descriptors
+ * @AFD_Q_SUSPENDED: the engine takes its descriptors and cancels them
  * @AFD_Q_ERROR: user space corrupted a ring index; no more work is taken
  * @AFD_Q_DEAD: destroyed, or its process's address space is gone
  *
  * Transitions happen in afd_queue.c only, under &struct afd_queue.lock:
- * ACTIVE -> ERROR, and either -> DEAD, which is final.
+ * ACTIVE <-> SUSPENDED (administrator), ACTIVE or SUSPENDED -> ERROR,
+ * ERROR -> ACTIVE (administrator's reset), and any -> DEAD, which is final.
  */
 enum afd_q_state {
 	AFD_Q_ACTIVE,
+	AFD_Q_SUSPENDED,
 	AFD_Q_ERROR,
 	AFD_Q_DEAD,
 };
@@ -67,11 +71,19 @@ struct afd_queue_stats {
  * @sq_head: SQ head, the engine's private copy (the header's is a mirror
  *	user space could overwrite)
  * @cq_tail: CQ tail, likewise
- * @lock: protects @state and the producer side of @submit_fifo
+ * @lock: protects @state, @priority writes and the producer side of
+ *	@submit_fifo
  * @state: &enum afd_q_state
  * @submit_fifo: descriptors from AFD_IOC_SUBMIT, consumed by the engine
+ * @service_lock: protects @in_service: serialises taking the queue out of
+ *	the engine's service (destroy, reset) and putting it back (reset)
+ * @in_service: the engine serves the queue
+ * @evicted: an administrator destroyed it; its id stays allocated, held by
+ *	a tombstone in the context, until the owner destroys it. Set once,
+ *	before the queue is unlinked.
  * @engine_node: entry in the engine's list of queues
  * @engine_data: the engine's per-queue data
+ * @kobj: its sysfs directory
  * @stats: counters
  */
 struct afd_queue {
@@ -96,12 +108,17 @@ struct afd_queue {
 	u32 sq_head;
 	u32 cq_tail;
 
-	spinlock_t lock; /* Protects state, submit_fifo producers */
+	spinlock_t lock; /* Protects state, priority, submit_fifo producers */
 	enum afd_q_state state;
 	DECLARE_KFIFO_PTR(submit_fifo, struct afd_desc);
 
+	struct mutex service_lock; /* Protects in_service */
+	bool in_service;
+	bool evicted;
+
 	struct list_head engine_node;
 	void *engine_data;
+	struct kobject *kobj;
 	struct afd_queue_stats stats;
 };
 
@@ -119,6 +136,11 @@ void afd_queue_fail(struct afd_queue *q, const char *why);
 void afd_queue_set_dead(struct afd_queue *q);
 void afd_queue_set_need_wakeup(struct afd_queue *q, bool need);
 void afd_queue_kick_if_stalled(struct afd_queue *q);
+bool afd_queue_accepts_work(struct afd_queue *q);
+
+struct afd_queue *afd_device_get_queue(struct afd_device *adev, u32 id);
+void afd_device_kick_all(struct afd_device *adev);
+int afd_queue_admin(struct afd_queue *q, const struct afd_queue_admin *args);
 
 int afd_queue_submit(struct afd_queue *q, const struct afd_desc *descs,
 		     u32 count);
@@ -126,6 +148,7 @@ bool afd_queue_has_work(struct afd_queue *q);
 int afd_queue_take(struct afd_queue *q, struct afd_desc *desc);
 int afd_queue_cq_space(struct afd_queue *q);
 void afd_queue_post(struct afd_queue *q, const struct afd_completion *comp);
+void afd_queue_post_cancelled(struct afd_queue *q, const struct afd_desc *desc);
 bool afd_queue_cq_pending(struct afd_queue *q);
 
 #endif /* __AFD_QUEUE_H__ */

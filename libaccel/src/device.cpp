@@ -3,51 +3,20 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <sstream>
 
 #include "accel/error.hpp"
 #include "accel/ioctl.hpp"
+#include "sysfs.hpp"
 
 namespace accel {
 namespace {
 
-const std::filesystem::path sysfs_class = "/sys/class/accelfd";
-
 constexpr std::array<const char *, AFD_OP_COUNT> known_ops = {
 	"nop", "memmove", "fill", "compare", "crc32c",
 };
-
-std::string read_attr(const std::string &device, const char *attr)
-{
-	const auto path = sysfs_class / device / attr;
-	errno = 0;
-	std::ifstream in(path);
-	std::string value;
-	if (!in || !std::getline(in, value)) {
-		const int err = errno ? errno : EIO;
-		throw Error(err, "read " + path.string());
-	}
-	return value;
-}
-
-template <typename T>
-T parse_number(const std::string &device, const char *attr, int base = 10)
-{
-	const std::string text = read_attr(device, attr);
-	std::string_view digits = text;
-	if (base == 16 && digits.starts_with("0x"))
-		digits.remove_prefix(2);
-	T value{};
-	auto [end, ec] = std::from_chars(digits.begin(), digits.end(), value, base);
-	if (ec != std::errc() || end != digits.end())
-		throw Error(EPROTO, "parse " + (sysfs_class / device / attr).string() +
-					    " value '" + text + "'");
-	return value;
-}
 
 } // namespace
 
@@ -68,14 +37,14 @@ std::vector<std::string> op_names(std::uint64_t ops)
 bool module_loaded()
 {
 	std::error_code ec;
-	return std::filesystem::is_directory(sysfs_class, ec);
+	return std::filesystem::is_directory(sysfs::class_dir, ec);
 }
 
 std::vector<std::string> device_names()
 {
 	std::vector<std::string> names;
 	std::error_code ec;
-	for (const auto &entry : std::filesystem::directory_iterator(sysfs_class, ec)) {
+	for (const auto &entry : std::filesystem::directory_iterator(sysfs::class_dir, ec)) {
 		// Devices are links to directories; add_device is a file.
 		std::error_code dir_ec;
 		if (std::filesystem::is_directory(entry.path(), dir_ec))
@@ -89,31 +58,39 @@ std::vector<std::string> device_names()
 
 DeviceStatus read_status(const std::string &name)
 {
+	const auto dir = sysfs::class_dir / name;
+	const auto number = [&]<typename T = std::uint32_t>(const char *attr) {
+		return sysfs::read_number<T>(dir / attr);
+	};
 	DeviceStatus status;
 	DeviceInfo &info = status.info;
 
 	info.name = name;
-	const std::string dev = read_attr(name, "dev");
+	const std::string dev = sysfs::read(dir / "dev");
 	info.index = static_cast<std::uint32_t>(std::stoul(dev.substr(dev.find(':') + 1)));
-	const std::string abi = read_attr(name, "abi_version");
+	const std::string abi = sysfs::read(dir / "abi_version");
 	if (std::sscanf(abi.c_str(), "%u.%u", &info.abi_major, &info.abi_minor) != 2)
-		throw Error(EPROTO, "parse " + (sysfs_class / name / "abi_version").string());
-	info.engine_count = parse_number<std::uint32_t>(name, "engines");
-	info.caps = parse_number<std::uint64_t>(name, "caps", 16);
-	std::istringstream ops(read_attr(name, "ops"));
+		throw Error(EPROTO, "parse " + (dir / "abi_version").string());
+	info.engine_count = number("engines");
+	info.caps = number.operator()<std::uint64_t>("caps");
+	std::istringstream ops(sysfs::read(dir / "ops"));
 	for (std::string op; ops >> op;) {
 		auto it = std::ranges::find(known_ops, op);
 		if (it != known_ops.end())
 			info.ops_supported |= std::uint64_t{1} << (it - known_ops.begin());
 	}
-	info.max_queues_per_process = parse_number<std::uint32_t>(name, "max_queues_per_process");
-	info.max_queues = parse_number<std::uint32_t>(name, "max_queues");
-	info.min_ring_entries = parse_number<std::uint32_t>(name, "min_ring_entries");
-	info.max_ring_entries = parse_number<std::uint32_t>(name, "max_ring_entries");
-	info.max_transfer = parse_number<std::uint64_t>(name, "max_transfer");
-	status.state = read_attr(name, "state");
-	status.contexts = parse_number<std::uint32_t>(name, "contexts");
-	status.queues = parse_number<std::uint32_t>(name, "queues");
+	info.max_queues_per_process = number("max_queues_per_process");
+	info.max_queues = number("max_queues");
+	info.min_ring_entries = number("min_ring_entries");
+	info.max_ring_entries = number("max_ring_entries");
+	info.max_transfer = number.operator()<std::uint64_t>("max_transfer");
+	status.state = sysfs::read(dir / "state");
+	status.enabled = number("enabled") != 0;
+	status.contexts = number("contexts");
+	status.queues = number("queues");
+	status.engine_busy_ns = number.operator()<std::uint64_t>("engine_busy_ns");
+	status.engine_sleeps = number.operator()<std::uint64_t>("engine_sleeps");
+	status.engine_wakeups = number.operator()<std::uint64_t>("engine_wakeups");
 	return status;
 }
 

@@ -40,6 +40,7 @@ Error::Error(int err, std::string_view what, std::string_view hint)
 std::string explain_errno(int err, std::string_view call)
 {
 	const bool is_ioctl = call.starts_with("ioctl");
+	const bool is_admin = call.starts_with("ioctl(AFD_IOC_QUEUE_ADMIN");
 
 	switch (err) {
 	case EBADF:
@@ -54,6 +55,9 @@ std::string explain_errno(int err, std::string_view call)
 			       "than this library";
 		break;
 	case ENOENT:
+		if (is_admin)
+			return "the device has no queue with this id (accelctl "
+			       "list shows them)";
 		if (call.starts_with("open /dev/accel"))
 			return "no such device; is the accelfd module loaded "
 			       "(modprobe accelfd)?";
@@ -68,6 +72,31 @@ std::string explain_errno(int err, std::string_view call)
 		if (call.starts_with("open /dev/accel"))
 			return "ask the administrator for access to the device "
 			       "(the accelfd group)";
+		if (call.starts_with("open /sys/class/accelfd"))
+			return "only root may change a device's settings";
+		break;
+	case EPERM:
+		if (is_admin || call.starts_with("write"))
+			return "administering a device needs CAP_SYS_ADMIN";
+		break;
+	case EINVAL:
+		if (is_admin)
+			return "the queue's state does not allow this: suspend "
+			       "needs an active queue, resume a suspended one, "
+			       "reset one in error";
+		if (call.starts_with("write"))
+			return "the kernel refused the value (accelctl(1) gives "
+			       "each setting's range)";
+		break;
+	case ECANCELED:
+		if (is_ioctl)
+			return "an administrator evicted this queue; destroy it "
+			       "and create another";
+		break;
+	case ENXIO:
+		if (call.starts_with("ioctl(AFD_IOC_CREATE_QUEUE)"))
+			return "the administrator disabled the device "
+			       "(accelctl device enable)";
 		break;
 	default:
 		break;

@@ -251,6 +251,14 @@ afd_completion Queue::run(const afd_desc &desc, std::chrono::nanoseconds timeout
 	return wait_for(desc.cookie, std::chrono::nanoseconds(std::max<std::int64_t>(deadline - monotonic_ns(), 0)));
 }
 
+void Queue::resync() noexcept
+{
+	sq_tail_ = detail::load_acquire(*doorbell_);
+	cq_head_ = detail::load_acquire(cq_header_->head);
+	submitted_ = reaped_ = 0;
+	stash_.clear();
+}
+
 QueueStats Queue::stats() const
 {
 	afd_queue_query args{};

@@ -3,12 +3,20 @@
 #pragma once
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <fstream>
+#include <ostream>
+#include <grp.h>
+#include <linux/capability.h>
 #include <string>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -116,6 +124,220 @@ template <typename Fn> int in_child(Fn &&child)
 	int status = 0;
 	BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/// Writes a sysfs attribute; returns 0 or the errno of the write.
+inline int write_attr(const std::string &path, const std::string &value)
+{
+	const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	const int err = ::write(fd, value.data(), value.size()) < 0 ? errno : 0;
+	::close(fd);
+	return err;
+}
+
+/// Sets a device attribute (a limit, "enabled") and restores it at scope
+/// exit.
+class AttrOverride {
+public:
+	AttrOverride(const std::string &attr, const std::string &value)
+		: path_("/sys/class/accelfd/accel0/" + attr), old_(read_line(path_))
+	{
+		BOOST_REQUIRE_MESSAGE(write_attr(path_, value) == 0,
+				      "write " << value << " to " << path_ << ": " << strerror(errno));
+	}
+	~AttrOverride() { write_attr(path_, old_); }
+	AttrOverride(const AttrOverride &) = delete;
+	AttrOverride &operator=(const AttrOverride &) = delete;
+
+private:
+	std::string path_, old_;
+};
+
+/// Drops CAP_SYS_ADMIN from the calling process (for a forked child).
+inline bool drop_cap_sys_admin()
+{
+	__user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+	__user_cap_data_struct data[2]{};
+	if (::syscall(SYS_capget, &header, data) != 0)
+		return false;
+	const unsigned word = CAP_SYS_ADMIN / 32, bit = 1u << (CAP_SYS_ADMIN % 32);
+	data[word].effective &= ~bit;
+	data[word].permitted &= ~bit;
+	data[word].inheritable &= ~bit;
+	return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+/// Becomes user nobody, in the group "accel" as well if @p in_accel_group
+/// (for a forked child). The guest suite creates that group and installs
+/// the project's udev rule (tests/guest/suite.sh).
+inline bool become_nobody(bool in_accel_group)
+{
+	const group *accel = ::getgrnam("accel");
+	if (!accel)
+		return false;
+	const gid_t groups[] = {accel->gr_gid};
+	return ::setgroups(in_accel_group ? 1 : 0, groups) == 0 && ::setgid(65534) == 0 &&
+	       ::setuid(65534) == 0;
+}
+
+/// CLOCK_MONOTONIC now plus @p ms, as AFD_IOC_WAIT takes it.
+inline std::int64_t deadline_in(int ms)
+{
+	timespec ts{};
+	::clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec + ms * 1000000LL;
+}
+
+/// How a batch of descriptors ended, as their completions tell.
+struct Outcome {
+	unsigned ok = 0;	///< status 0
+	unsigned cancelled = 0; ///< status -ECANCELED
+	unsigned other = 0;	///< any other status
+	int wait_errno = 0;	///< why waiting stopped early, 0 if it did not
+	bool operator==(const Outcome &) const = default;
+	friend std::ostream &operator<<(std::ostream &out, const Outcome &o)
+	{
+		return out << "{ok " << o.ok << ", cancelled " << o.cancelled << ", other "
+			   << o.other << ", wait errno " << o.wait_errno << '}';
+	}
+};
+
+/// A queue whose rings the test writes by hand, with raw ioctls only.
+struct RawQueue {
+	OpenDevice dev;
+	afd_queue_create args;
+	void *sq, *cq;
+	volatile std::uint32_t *doorbell;
+	std::uint32_t tail = 0, cq_head = 0;
+
+	explicit RawQueue(unsigned sq_entries = 8)
+		: args(create_queue(dev.fd, sq_entries)),
+		  sq(map(args.sq_offset, args.sq_size)),
+		  cq(map(args.cq_offset, args.cq_size)),
+		  doorbell(static_cast<volatile std::uint32_t *>(
+			  map(args.doorbell_offset, args.doorbell_size)))
+	{
+	}
+	~RawQueue()
+	{
+		::munmap(sq, args.sq_size);
+		::munmap(cq, args.cq_size);
+		::munmap(const_cast<std::uint32_t *>(doorbell), args.doorbell_size);
+	}
+	RawQueue(const RawQueue &) = delete;
+	RawQueue &operator=(const RawQueue &) = delete;
+
+	void *map(std::uint64_t offset, std::uint64_t size) const
+	{
+		void *p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd,
+				 static_cast<off_t>(offset));
+		BOOST_REQUIRE_MESSAGE(p != MAP_FAILED, "mmap: " << strerror(errno));
+		return p;
+	}
+	afd_ring_header *sq_header() const { return static_cast<afd_ring_header *>(sq); }
+	afd_ring_header *cq_header() const { return static_cast<afd_ring_header *>(cq); }
+	afd_desc *sq_ring() const
+	{
+		return reinterpret_cast<afd_desc *>(static_cast<char *>(sq) + args.sq_entries_offset);
+	}
+	afd_completion *cq_ring() const
+	{
+		return reinterpret_cast<afd_completion *>(static_cast<char *>(cq) +
+							  args.cq_entries_offset);
+	}
+	std::uint32_t id() const { return args.queue_id; }
+
+	afd_queue_query query() const
+	{
+		afd_queue_query q{};
+		q.queue_id = args.queue_id;
+		BOOST_REQUIRE(ioctl_errno(dev.fd, AFD_IOC_QUERY_QUEUE, &q) == 0);
+		return q;
+	}
+	int kick() const
+	{
+		afd_kick k{args.queue_id, 0};
+		return ioctl_errno(dev.fd, AFD_IOC_KICK, &k);
+	}
+	/// Kicks and waits for the queue to reach @p state.
+	bool reaches(std::uint32_t state) const
+	{
+		for (int i = 0; i < 3000; i++) {
+			kick();
+			if (query().state == state)
+				return true;
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		}
+		return false;
+	}
+
+	/// Writes @p count descriptors made by @p make(i) and rings the
+	/// doorbell (count must fit the SQ).
+	template <typename Make> void submit(unsigned count, Make make)
+	{
+		for (unsigned i = 0; i < count; i++)
+			sq_ring()[(tail + i) & (args.sq_entries - 1)] = make(i);
+		tail += count;
+		__atomic_store_n(const_cast<std::uint32_t *>(doorbell), tail, __ATOMIC_SEQ_CST);
+		kick();
+	}
+	void submit_nops(unsigned count)
+	{
+		submit(count, [](unsigned i) {
+			afd_desc d{};
+			d.opcode = AFD_OP_NOP;
+			d.cookie = i;
+			return d;
+		});
+	}
+	/// Reaps @p count completions, blocking in AFD_IOC_WAIT up to 10 s.
+	Outcome reap(unsigned count)
+	{
+		Outcome out;
+		for (unsigned got = 0; got < count;) {
+			const std::uint32_t cq_tail =
+				__atomic_load_n(&cq_header()->tail, __ATOMIC_ACQUIRE);
+			if (cq_tail == cq_head) {
+				afd_wait w{};
+				w.queue_id = args.queue_id;
+				w.head = cq_head;
+				w.deadline_ns = deadline_in(10000);
+				if (const int err = ioctl_errno(dev.fd, AFD_IOC_WAIT, &w)) {
+					out.wait_errno = err;
+					return out;
+				}
+				continue;
+			}
+			for (; cq_head != cq_tail && got < count; cq_head++, got++) {
+				const std::int32_t status =
+					cq_ring()[cq_head & (args.cq_entries - 1)].status;
+				(status == 0 ? out.ok : status == -ECANCELED ? out.cancelled : out.other)++;
+			}
+			__atomic_store_n(&cq_header()->head, cq_head, __ATOMIC_RELEASE);
+		}
+		return out;
+	}
+	Outcome run_nops(unsigned count)
+	{
+		submit_nops(count);
+		return reap(count);
+	}
+	/// After an administrator's reset: the kernel zeroed every index.
+	void resync()
+	{
+		tail = *doorbell;
+		cq_head = cq_header()->head;
+	}
+};
+
+/// AFD_IOC_QUEUE_ADMIN on @p fd; returns 0 or the errno.
+inline int queue_admin(int fd, std::uint32_t queue_id, std::uint32_t op, std::uint32_t priority = 0,
+		       std::uint32_t flags = 0)
+{
+	afd_queue_admin args{queue_id, op, priority, flags};
+	return ioctl_errno(fd, AFD_IOC_QUEUE_ADMIN, &args);
 }
 
 } // namespace guest

@@ -4,6 +4,7 @@
 #   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO EXAMPLE FUZZER
 # FUZZ_OPS sets the length of each fuzz run (default 20000).
 guest_tests=$1 accelctl=$2 ko=$3 example=$4 fuzzer=$5
+src=$(cd "$(dirname "$0")/../.." && pwd)
 passed=0 failed=0
 
 check() {
@@ -27,7 +28,26 @@ not_loaded_exit_3() {
 }
 insmod_refused() { ! insmod "$ko" "$@" 2>/dev/null && [ ! -d /sys/module/accelfd ]; }
 
+# What an install gives a real machine (udev/): the group "accel" and the
+# rule that hands it /dev/accelN, applied by a running udevd. The root file
+# system is the host's, read-only: the group file is overlaid, the rule
+# goes to /run/udev/rules.d. The guest's init chroots to that file system,
+# which udevadm would otherwise take as a reason to do nothing.
+setup_permissions() {
+	export SYSTEMD_IGNORE_CHROOT=1
+	cp /etc/group /tmp/group &&
+		{ grep -q '^accel:' /tmp/group || echo "accel:x:987:" >>/tmp/group; } &&
+		mount --bind /tmp/group /etc/group &&
+		mkdir -p /run/udev/rules.d &&
+		cp "$src/udev/70-accelfd.rules" /run/udev/rules.d/ &&
+		/lib/systemd/systemd-udevd --daemon &&
+		udevadm trigger --action=add --subsystem-match=accelfd &&
+		udevadm settle --timeout=60 &&
+		[ "$(stat -c %G:%a /dev/accel0)" = accel:660 ]
+}
+
 echo "== module loaded with defaults"
+check "udev gives /dev/accel0 to the group accel (udev/70-accelfd.rules)" setup_permissions
 check "Boost.Test guest suite (1 device)" "$guest_tests" --color_output=no --log_level=test_suite
 check "README example: smallest and largest queue" "$example"
 check "fuzz, fixed seed 1" "$fuzzer" --seed 1 --ops "${FUZZ_OPS:-20000}"

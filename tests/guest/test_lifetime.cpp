@@ -148,46 +148,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(corrupted_rings)
 
-namespace {
-
-/// A raw queue whose rings the test writes by hand.
-struct RawQueue {
-	guest::OpenDevice dev;
-	afd_queue_create args = guest::create_queue(dev.fd, 8);
-	void *sq = ::mmap(nullptr, args.sq_size, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd, args.sq_offset);
-	void *cq = ::mmap(nullptr, args.cq_size, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd, args.cq_offset);
-	volatile std::uint32_t *doorbell = static_cast<volatile std::uint32_t *>(
-		::mmap(nullptr, args.doorbell_size, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd, args.doorbell_offset));
-	~RawQueue()
-	{
-		::munmap(sq, args.sq_size);
-		::munmap(cq, args.cq_size);
-		::munmap(const_cast<std::uint32_t *>(doorbell), args.doorbell_size);
-	}
-	afd_ring_header *cq_header() { return static_cast<afd_ring_header *>(cq); }
-
-	afd_queue_query query()
-	{
-		afd_queue_query q{};
-		q.queue_id = args.queue_id;
-		BOOST_REQUIRE(guest::ioctl_errno(dev.fd, AFD_IOC_QUERY_QUEUE, &q) == 0);
-		return q;
-	}
-	/// Kicks and waits for the queue to reach @p state.
-	bool reaches(std::uint32_t state)
-	{
-		for (int i = 0; i < 3000; i++) {
-			afd_kick k{args.queue_id, 0};
-			guest::ioctl_errno(dev.fd, AFD_IOC_KICK, &k);
-			if (query().state == state)
-				return true;
-			std::this_thread::sleep_for(std::chrono::milliseconds(10));
-		}
-		return false;
-	}
-};
-
-} // namespace
+using guest::RawQueue;
 
 BOOST_AUTO_TEST_CASE(a_doorbell_far_beyond_the_head_puts_the_queue_in_error)
 {

@@ -8,6 +8,11 @@ src=$(realpath "$1") build=$(realpath "$2")
 prefix=$build/install-test
 rm -rf "$prefix" "$build/consumer-build"
 cmake --install "$build" --prefix "$prefix" >/dev/null
+# What an operator gets beside the library.
+for f in bin/accelctl share/man/man1/accelctl.1 lib/udev/rules.d/70-accelfd.rules \
+	lib/sysusers.d/accelfd.conf libexec/accelfd/accel_bench; do
+	test -e "$prefix/$f" || { echo "install: $f is missing" >&2; exit 1; }
+done
 
 cmake -S "$src/tests/host/consumer" -B "$build/consumer-build" \
 	-DCMAKE_PREFIX_PATH="$prefix" -DEXAMPLE_SOURCE="$src/examples/copy_and_check.cpp" >/dev/null

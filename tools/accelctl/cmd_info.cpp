@@ -14,14 +14,12 @@ void add_info(CLI::App &app)
 	auto json = std::make_shared<bool>(false);
 	cmd->add_option("device", *device, "Device name (accel0) or path (/dev/accel0)")
 		->required();
-	cmd->add_flag("--json", *json, "Print a JSON object");
+	cmd->add_flag("--json", *json, "Print a JSON object (docs/accelctl-json.md)");
 	cmd->callback([device, json] {
-		require_module();
-		const std::string path =
-			device->starts_with("/") ? *device : "/dev/" + *device;
-		auto dev = accel::Device::open(path);
+		const std::string name = device_name(*device);
+		auto dev = accel::Device::open("/dev/" + name);
 
-		accel::DeviceStatus status = accel::read_status(path.substr(path.rfind('/') + 1));
+		accel::DeviceStatus status = accel::read_status(name);
 		status.info = dev.info();
 
 		Json out = to_json(status);
@@ -29,10 +27,16 @@ void add_info(CLI::App &app)
 			std::cout << out.dump(2) << '\n';
 			return;
 		}
-		for (const auto &[key, value] : out.items())
+		for (const auto &[key, value] : out.items()) {
+			if (value.is_object()) {
+				for (const auto &[sub, v] : value.items())
+					std::cout << key << '.' << sub << ": " << v.dump() << '\n';
+				continue;
+			}
 			std::cout << key << ": "
 				  << (value.is_string() ? value.get<std::string>() : value.dump())
 				  << '\n';
+		}
 	});
 }
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // accelctl: devices and queues of accelfd, from the command line.
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 
 #include "accel/error.hpp"
 #include "commands.hpp"
 
-namespace accelctl {
 namespace {
+
+using namespace accelctl;
 
 struct Command {
 	const char *name;
@@ -17,48 +19,22 @@ struct Command {
 constexpr Command commands[] = {
 	{"list", add_list},
 	{"info", add_info},
+	{"stats", add_stats},
+	{"top", add_top},
+	{"config", add_config},
+	{"save-config", add_save_config},
+	{"load-config", add_load_config},
+	{"queue", add_queue},
+	{"device", add_device},
+	{"bench", add_bench},
 };
 
 constexpr const char *exit_codes =
-	"Exit status: 0 success, 1 a device or system call failed, 2 usage "
-	"error, 3 the accelfd module is not loaded.";
+	"Exit status: 0 success, 1 a device or system call failed, 2 usage or "
+	"configuration file error, 3 the accelfd module is not loaded, 4 "
+	"permission denied (administration needs CAP_SYS_ADMIN).";
 
-} // namespace
-
-void require_module()
-{
-	if (!accel::module_loaded())
-		throw Failure(EXIT_NOT_LOADED,
-			      "the accelfd module is not loaded (no /sys/class/accelfd); "
-			      "load it with 'modprobe accelfd'");
-}
-
-Json to_json(const accel::DeviceStatus &status)
-{
-	const accel::DeviceInfo &info = status.info;
-	return Json{
-		{"device", info.name},
-		{"index", info.index},
-		{"path", "/dev/" + info.name},
-		{"state", status.state},
-		{"abi_major", info.abi_major},
-		{"abi_minor", info.abi_minor},
-		{"engines", info.engine_count},
-		{"contexts", status.contexts},
-		{"caps", info.caps},
-		{"ops", accel::op_names(info.ops_supported)},
-		{"max_queues_per_process", info.max_queues_per_process},
-		{"max_queues", info.max_queues},
-		{"min_ring_entries", info.min_ring_entries},
-		{"max_ring_entries", info.max_ring_entries},
-	};
-}
-
-} // namespace accelctl
-
-namespace {
-
-/// "accelctl: list: <what>" for an error raised inside a subcommand.
+/// "accelctl: queue: <what>" for an error raised inside a subcommand.
 int report(const CLI::App &app, const char *what, int code)
 {
 	std::cerr << "accelctl: ";
@@ -72,8 +48,6 @@ int report(const CLI::App &app, const char *what, int code)
 
 int main(int argc, char **argv)
 {
-	using namespace accelctl;
-
 	CLI::App app{"accelctl: inspect and manage accelfd devices and queues"};
 	app.footer(exit_codes);
 	app.require_subcommand(1);
@@ -89,7 +63,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	} catch (const Failure &e) {
 		return report(app, e.what(), e.code);
-	} catch (const std::exception &e) { // accel::Error, and any other
+	} catch (const accel::Error &e) {
+		const int err = e.code().value();
+		return report(app, e.what(), err == EPERM || err == EACCES ? EXIT_DENIED : EXIT_FAILED);
+	} catch (const std::exception &e) {
 		return report(app, e.what(), EXIT_FAILED);
 	}
 	if (std::fflush(stdout) != 0 || !std::cout.flush()) {

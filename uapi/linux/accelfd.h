@@ -28,7 +28,7 @@ extern "C" {
  * capability bits of &struct afd_info.
  */
 #define AFD_ABI_MAJOR 1
-#define AFD_ABI_MINOR 0
+#define AFD_ABI_MINOR 1
 
 /*
  * The ioctl type byte. accelfd is out of tree, so the number is not listed in
@@ -66,11 +66,15 @@ enum afd_op {
  * AFD_CAP_QUEUES: CREATE/DESTROY/QUERY_QUEUE, rings and doorbells by mmap.
  * AFD_CAP_SUBMIT_IOCTL: AFD_IOC_SUBMIT, the syscall submission path.
  * AFD_CAP_POLL: poll()/epoll on the file wake on completions.
+ * AFD_CAP_QUEUE_ADMIN: AFD_IOC_QUEUE_ADMIN, queue states SUSPENDED and
+ *	evicted queues (ABI 1.1).
  */
 #define AFD_CAP_QUEUES		(1ULL << 0)
 #define AFD_CAP_SUBMIT_IOCTL	(1ULL << 1)
 #define AFD_CAP_POLL		(1ULL << 2)
-#define AFD_CAPS_ALL (AFD_CAP_QUEUES | AFD_CAP_SUBMIT_IOCTL | AFD_CAP_POLL)
+#define AFD_CAP_QUEUE_ADMIN	(1ULL << 3)
+#define AFD_CAPS_ALL (AFD_CAP_QUEUES | AFD_CAP_SUBMIT_IOCTL | AFD_CAP_POLL | \
+		      AFD_CAP_QUEUE_ADMIN)
 
 /* Flags accepted by AFD_IOC_GET_INFO: none yet. */
 #define AFD_INFO_FLAGS_ALL 0U
@@ -172,6 +176,10 @@ struct afd_info {
 #define AFD_SQ_F_NEED_WAKEUP	(1U << 0)
 /* AFD_CQ_F_ERROR: the queue is in AFD_QUEUE_STATE_ERROR and takes no work. */
 #define AFD_CQ_F_ERROR		(1U << 0)
+/* AFD_CQ_F_SUSPENDED: an administrator suspended the queue (see below). */
+#define AFD_CQ_F_SUSPENDED	(1U << 1)
+/* AFD_CQ_F_EVICTED: an administrator destroyed the queue; nothing follows. */
+#define AFD_CQ_F_EVICTED	(1U << 2)
 
 /**
  * struct afd_ring_header - the first bytes of each ring's region
@@ -293,7 +301,10 @@ struct afd_completion {
  *
  * Errors: -EINVAL for a bad field; -ENOSPC when the process
  * (max_queues_per_process) or the device (max_queues) holds as many queues
- * as it may; -ENOMEM when memory or RLIMIT_MEMLOCK runs out.
+ * as it may; -ENOMEM when memory or RLIMIT_MEMLOCK runs out; -ENXIO while
+ * an administrator has disabled the device (sysfs "enabled"). While it is
+ * disabled, existing queues' descriptors complete with -ECANCELED,
+ * unexecuted.
  */
 struct afd_queue_create {
 	__u32 sq_entries;
@@ -319,7 +330,8 @@ struct afd_queue_create {
  *
  * Stops the queue: descriptors not yet taken are discarded, the one being
  * executed finishes. Mappings stay valid (and inert) until unmapped.
- * Errors: -ENOENT for an unknown queue.
+ * Errors: -ENOENT for an unknown queue. Destroying a queue an
+ * administrator evicted succeeds and frees its id.
  */
 struct afd_queue_destroy {
 	__u32 queue_id;
@@ -329,11 +341,15 @@ struct afd_queue_destroy {
 /**
  * enum afd_queue_state - &struct afd_queue_query.state
  * @AFD_QUEUE_STATE_ACTIVE: takes and executes descriptors
- * @AFD_QUEUE_STATE_ERROR: stopped after a ring index was corrupted
+ * @AFD_QUEUE_STATE_ERROR: stopped after a ring index was corrupted; an
+ *	administrator's AFD_QUEUE_ADMIN_RESET makes it active again
+ * @AFD_QUEUE_STATE_SUSPENDED: an administrator suspended it: descriptors
+ *	are taken but not executed, each completes with -ECANCELED
  */
 enum afd_queue_state {
 	AFD_QUEUE_STATE_ACTIVE = 1,
 	AFD_QUEUE_STATE_ERROR = 2,
+	AFD_QUEUE_STATE_SUSPENDED = 3,
 };
 
 /**
@@ -382,7 +398,8 @@ struct afd_queue_query {
  * Returns 0 when the condition holds (at once if it already does),
  * -ETIME when the deadline passes, -EINTR on a signal (restarted
  * transparently where the handler asks for it: the deadline is absolute),
- * -EIO if the queue is in AFD_QUEUE_STATE_ERROR.
+ * -EIO if the queue is in AFD_QUEUE_STATE_ERROR, -ECANCELED if an
+ * administrator evicted it.
  */
 struct afd_wait {
 	__u32 queue_id;
@@ -405,7 +422,8 @@ struct afd_wait {
  *
  * The syscall path: the kernel reads the descriptors the call names and
  * queues them for the same engine; completions arrive in the CQ as for
- * the ring path. Errors: -EFAULT, -EINVAL, -ENOENT, -EIO (queue in error).
+ * the ring path. Errors: -EFAULT, -EINVAL, -ENOENT, -EIO (queue in error),
+ * -ECANCELED (queue evicted).
  */
 struct afd_submit {
 	__u32 queue_id;
@@ -427,6 +445,52 @@ struct afd_kick {
 	__u32 flags;
 };
 
+/**
+ * enum afd_queue_admin_op - &struct afd_queue_admin.op
+ * @AFD_QUEUE_ADMIN_SUSPEND: stop executing the queue's descriptors: each
+ *	one completes with -ECANCELED, unexecuted, until resumed; the CQ
+ *	header shows AFD_CQ_F_SUSPENDED. -EINVAL unless the queue is active.
+ * @AFD_QUEUE_ADMIN_RESUME: undo SUSPEND. -EINVAL unless suspended.
+ * @AFD_QUEUE_ADMIN_RESET: bring a queue in AFD_QUEUE_STATE_ERROR back:
+ *	descriptors not yet taken are discarded, every ring index and flag
+ *	becomes zero, the queue is active again. Its owner must reread the
+ *	indices before using the rings. -EINVAL unless in error.
+ * @AFD_QUEUE_ADMIN_EVICT: destroy another process's queue. Descriptors it
+ *	had not taken complete with -ECANCELED while the CQ has room, the CQ
+ *	header shows AFD_CQ_F_EVICTED, and every later call of the owner on
+ *	the queue id fails with -ECANCELED until the owner destroys it (which
+ *	succeeds and frees the id).
+ * @AFD_QUEUE_ADMIN_SET_PRIORITY: change the queue's priority to
+ *	&struct afd_queue_admin.priority
+ */
+enum afd_queue_admin_op {
+	AFD_QUEUE_ADMIN_SUSPEND = 1,
+	AFD_QUEUE_ADMIN_RESUME = 2,
+	AFD_QUEUE_ADMIN_RESET = 3,
+	AFD_QUEUE_ADMIN_EVICT = 4,
+	AFD_QUEUE_ADMIN_SET_PRIORITY = 5,
+};
+
+/**
+ * struct afd_queue_admin - argument of AFD_IOC_QUEUE_ADMIN
+ * @queue_id: in, any queue of the device, whichever process owns it
+ * @op: in, &enum afd_queue_admin_op
+ * @priority: in, the new priority for AFD_QUEUE_ADMIN_SET_PRIORITY;
+ *	must be zero for every other op
+ * @flags: in, must be zero
+ *
+ * For operators, not applications: the caller needs CAP_SYS_ADMIN
+ * (-EPERM otherwise, before anything else is checked). Errors: -EINVAL for
+ * a bad field or an op the queue's state does not allow, -ENOENT for a
+ * queue id the device does not have.
+ */
+struct afd_queue_admin {
+	__u32 queue_id;
+	__u32 op;
+	__u32 priority;
+	__u32 flags;
+};
+
 #define AFD_IOC_GET_INFO	_IOWR(AFD_IOCTL_BASE, 0x00, struct afd_info)
 #define AFD_IOC_CREATE_QUEUE	_IOWR(AFD_IOCTL_BASE, 0x01, struct afd_queue_create)
 #define AFD_IOC_DESTROY_QUEUE	_IOW(AFD_IOCTL_BASE, 0x02, struct afd_queue_destroy)
@@ -434,6 +498,7 @@ struct afd_kick {
 #define AFD_IOC_WAIT		_IOWR(AFD_IOCTL_BASE, 0x04, struct afd_wait)
 #define AFD_IOC_SUBMIT		_IOWR(AFD_IOCTL_BASE, 0x05, struct afd_submit)
 #define AFD_IOC_KICK		_IOW(AFD_IOCTL_BASE, 0x06, struct afd_kick)
+#define AFD_IOC_QUEUE_ADMIN	_IOW(AFD_IOCTL_BASE, 0x07, struct afd_queue_admin)
 
 #if defined(__cplusplus)
 }

@@ -2,6 +2,7 @@
 // libaccel: the C++ client of accelfd. Include this header only.
 #pragma once
 
+#include "accel/admin.hpp"
 #include "accel/device.hpp"
 #include "accel/error.hpp"
 #include "accel/fd.hpp"

@@ -39,9 +39,13 @@ struct DeviceInfo {
 /// A device's run-time state from sysfs, beside its fixed description.
 struct DeviceStatus {
 	DeviceInfo info;
-	std::string state;	  ///< "enabled", ...
+	std::string state;	  ///< "enabled", "disabled" or "removing"
+	bool enabled = true;	  ///< the administrator's setting
 	std::uint32_t contexts = 0; ///< open files
 	std::uint32_t queues = 0;   ///< queues of all processes
+	std::uint64_t engine_busy_ns = 0; ///< time the engines spent executing
+	std::uint64_t engine_sleeps = 0;  ///< times an engine slept for want of work
+	std::uint64_t engine_wakeups = 0; ///< times a kick woke one
 };
 
 /// Name of an operation ("memmove"), or "op<N>" for one this library

@@ -97,6 +97,16 @@ public:
 					 std::chrono::nanoseconds timeout = forever);
 
 	[[nodiscard]] QueueStats stats() const;
+
+	/// AFD_CQ_F_* as the kernel shows them: ERROR (a ring index was
+	/// corrupted), SUSPENDED or EVICTED (by an administrator).
+	[[nodiscard]] std::uint32_t cq_flags() const noexcept
+	{
+		return detail::load_acquire(cq_header_->flags);
+	}
+	/// After an administrator reset the queue (AFD_QUEUE_ADMIN_RESET):
+	/// takes the kernel's zeroed indices; what was outstanding is gone.
+	void resync() noexcept;
 	[[nodiscard]] std::uint32_t id() const noexcept { return id_; }
 	[[nodiscard]] std::uint32_t sq_entries() const noexcept { return sq_entries_; }
 	[[nodiscard]] std::uint32_t cq_entries() const noexcept { return cq_entries_; }

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelfd: debugfs, for debugging only.
+ *
+ * /sys/kernel/debug/accelfd/accelN/rings shows every queue's indices as
+ * the kernel keeps them beside the copies user space can write, which is
+ * what one wants to see when a queue stalls or went to the error state.
+ * Nothing here is an interface: tools read sysfs.
+ */
+#include <linux/debugfs.h>
+#include <linux/kfifo.h>
+#include <linux/seq_file.h>
+
+#include "afd_context.h"
+#include "afd_debugfs.h"
+#include "afd_drv.h"
+#include "afd_queue.h"
+
+static struct dentry *afd_debugfs_root;
+
+static int afd_rings_show(struct seq_file *m, void *unused)
+{
+	struct afd_device *adev = m->private;
+	struct afd_queue *q;
+	unsigned long id;
+
+	seq_puts(m, "queue pid state sq_head doorbell sq_hdr_head sq_flags fifo cq_tail cq_hdr_head cq_hdr_tail cq_flags\n");
+	/* Listed queues are alive, memory and all, while the lock is held. */
+	xa_lock(&adev->queues);
+	xa_for_each(&adev->queues, id, q)
+		seq_printf(m, "%u %d %d %u %u %u 0x%x %u %u %u %u 0x%x\n",
+			   q->id, pid_nr(q->ctx->owner), afd_queue_state(q),
+			   READ_ONCE(q->sq_head), READ_ONCE(*q->doorbell),
+			   READ_ONCE(q->sq_hdr->head),
+			   READ_ONCE(q->sq_hdr->flags),
+			   kfifo_len(&q->submit_fifo), READ_ONCE(q->cq_tail),
+			   READ_ONCE(q->cq_hdr->head),
+			   READ_ONCE(q->cq_hdr->tail),
+			   READ_ONCE(q->cq_hdr->flags));
+	xa_unlock(&adev->queues);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(afd_rings);
+
+void afd_debugfs_init(void)
+{
+	afd_debugfs_root = debugfs_create_dir("accelfd", NULL);
+}
+
+void afd_debugfs_exit(void)
+{
+	debugfs_remove(afd_debugfs_root);
+}
+
+void afd_debugfs_add_device(struct afd_device *adev)
+{
+	adev->debugfs = debugfs_create_dir(dev_name(&adev->dev),
+					   afd_debugfs_root);
+	debugfs_create_file("rings", 0400, adev->debugfs, adev,
+			    &afd_rings_fops);
+}
+
+/* Waits for readers of the files to finish. */
+void afd_debugfs_remove_device(struct afd_device *adev)
+{
+	debugfs_remove(adev->debugfs);
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * accelfd: debugfs, raw ring state for debugging only.
+ */
+#ifndef __AFD_DEBUGFS_H__
+#define __AFD_DEBUGFS_H__
+
+struct afd_device;
+
+void afd_debugfs_init(void);
+void afd_debugfs_exit(void);
+void afd_debugfs_add_device(struct afd_device *adev);
+void afd_debugfs_remove_device(struct afd_device *adev);
+
+#endif /* __AFD_DEBUGFS_H__ */

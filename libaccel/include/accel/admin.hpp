@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// Administration: every process's contexts and queues as sysfs shows them,
+// the device's settings, and acting on any queue. Reading needs no
+// privilege; changing anything needs CAP_SYS_ADMIN.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <linux/accelfd.h>
+
+#include "accel/device.hpp"
+
+namespace accel {
+
+/// One open file of a device: /sys/class/accelfd/<dev>/context/<id>.
+struct ContextStatus {
+	std::uint32_t id = 0;
+	int pid = 0;
+	std::string comm;
+	std::uint32_t queues = 0;
+};
+
+/// One queue of any process: /sys/class/accelfd/<dev>/queue/<id>.
+struct QueueStatus {
+	std::uint32_t id = 0;
+	std::uint32_t context = 0;
+	int pid = 0;
+	std::string comm;
+	std::string state; ///< "active", "suspended", "error" or "dead"
+	std::uint32_t priority = 0;
+	std::uint32_t sq_entries = 0;
+	std::uint32_t cq_entries = 0;
+	std::uint64_t submitted = 0;
+	std::uint64_t completed = 0;
+	std::uint64_t errors = 0;
+	std::uint64_t bytes = 0;
+};
+
+/// The device's contexts and queues, by id. An entry that vanishes while
+/// it is read (its process closed it) is left out.
+[[nodiscard]] std::vector<ContextStatus> read_contexts(const std::string &device);
+[[nodiscard]] std::vector<QueueStatus> read_queues(const std::string &device);
+
+/// The device limits an administrator may set, by their sysfs names.
+inline constexpr std::string_view settable_limits[] = {
+	"max_queues_per_process", "max_queues", "min_ring_entries",
+	"max_ring_entries", "max_transfer",
+};
+
+/// Sets one of settable_limits; the kernel checks the value (EINVAL).
+void set_limit(const std::string &device, std::string_view limit, std::uint64_t value);
+/// Disabled: no new queues, and queued descriptors complete with
+/// ECANCELED, unexecuted, until enabled again.
+void set_enabled(const std::string &device, bool enabled);
+
+/// What AFD_IOC_QUEUE_ADMIN does to a queue (see the uapi header).
+enum class QueueAction : std::uint32_t {
+	suspend = AFD_QUEUE_ADMIN_SUSPEND,
+	resume = AFD_QUEUE_ADMIN_RESUME,
+	reset = AFD_QUEUE_ADMIN_RESET,
+	evict = AFD_QUEUE_ADMIN_EVICT,
+	set_priority = AFD_QUEUE_ADMIN_SET_PRIORITY,
+};
+
+[[nodiscard]] std::string_view action_name(QueueAction action) noexcept;
+
+/// Acts on any process's queue of @p device, which the caller opened.
+/// @p priority is for QueueAction::set_priority only.
+void administer_queue(const Device &device, std::uint32_t queue_id, QueueAction action,
+		      std::uint32_t priority = 0);
+
+} // namespace accel

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+#include "accel/admin.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+
+#include "accel/error.hpp"
+#include "sysfs.hpp"
+
+namespace accel {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Ids of the numbered subdirectories of @p dir, in order.
+std::vector<std::uint32_t> entry_ids(const fs::path &dir)
+{
+	std::vector<std::uint32_t> ids;
+	std::error_code ec;
+	for (const auto &entry : fs::directory_iterator(dir, ec)) {
+		const std::string name = entry.path().filename().string();
+		std::uint32_t id;
+		auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), id);
+		if (err == std::errc() && end == name.data() + name.size())
+			ids.push_back(id);
+	}
+	if (ec)
+		throw Error(ec.value(), "list " + dir.string());
+	std::ranges::sort(ids);
+	return ids;
+}
+
+/// Reads every entry of @p dir with @p read_one, leaving out the ones that
+/// vanish meanwhile (ENOENT, or ENODEV from a removed directory).
+template <typename Status, typename ReadOne>
+std::vector<Status> read_entries(const fs::path &dir, ReadOne read_one)
+{
+	std::vector<Status> entries;
+	for (std::uint32_t id : entry_ids(dir)) {
+		try {
+			entries.push_back(read_one(dir / std::to_string(id), id));
+		} catch (const Error &e) {
+			if (e.code().value() != ENOENT && e.code().value() != ENODEV)
+				throw;
+		}
+	}
+	return entries;
+}
+
+} // namespace
+
+std::vector<ContextStatus> read_contexts(const std::string &device)
+{
+	return read_entries<ContextStatus>(
+		sysfs::class_dir / device / "context", [](const fs::path &dir, std::uint32_t id) {
+			ContextStatus ctx;
+			ctx.id = id;
+			ctx.pid = sysfs::read_number<int>(dir / "pid");
+			ctx.comm = sysfs::read(dir / "comm");
+			ctx.queues = sysfs::read_number<std::uint32_t>(dir / "queues");
+			return ctx;
+		});
+}
+
+std::vector<QueueStatus> read_queues(const std::string &device)
+{
+	return read_entries<QueueStatus>(
+		sysfs::class_dir / device / "queue", [](const fs::path &dir, std::uint32_t id) {
+			const auto u32 = [&](const char *attr) {
+				return sysfs::read_number<std::uint32_t>(dir / attr);
+			};
+			const auto u64 = [&](const char *attr) {
+				return sysfs::read_number<std::uint64_t>(dir / attr);
+			};
+			QueueStatus q;
+			q.id = id;
+			q.context = u32("context");
+			q.pid = sysfs::read_number<int>(dir / "pid");
+			q.comm = sysfs::read(dir / "comm");
+			q.state = sysfs::read(dir / "state");
+			q.priority = u32("priority");
+			q.sq_entries = u32("sq_entries");
+			q.cq_entries = u32("cq_entries");
+			q.submitted = u64("submitted");
+			q.completed = u64("completed");
+			q.errors = u64("errors");
+			q.bytes = u64("bytes");
+			return q;
+		});
+}
+
+void set_limit(const std::string &device, std::string_view limit, std::uint64_t value)
+{
+	if (std::ranges::find(settable_limits, limit) == std::end(settable_limits))
+		throw Error(EINVAL, "set limit '" + std::string(limit) + "' on " + device,
+			    "not a limit; those are max_queues_per_process, max_queues, "
+			    "min_ring_entries, max_ring_entries, max_transfer");
+	sysfs::write(sysfs::class_dir / device / limit, std::to_string(value));
+}
+
+void set_enabled(const std::string &device, bool enabled)
+{
+	sysfs::write(sysfs::class_dir / device / "enabled", enabled ? "1" : "0");
+}
+
+std::string_view action_name(QueueAction action) noexcept
+{
+	switch (action) {
+	case QueueAction::suspend:
+		return "suspend";
+	case QueueAction::resume:
+		return "resume";
+	case QueueAction::reset:
+		return "reset";
+	case QueueAction::evict:
+		return "evict";
+	case QueueAction::set_priority:
+		return "set-priority";
+	}
+	return "unknown";
+}
+
+void administer_queue(const Device &device, std::uint32_t queue_id, QueueAction action,
+		      std::uint32_t priority)
+{
+	afd_queue_admin args{};
+	args.queue_id = queue_id;
+	args.op = static_cast<std::uint32_t>(action);
+	args.priority = priority;
+	const std::string call = "AFD_IOC_QUEUE_ADMIN(" + std::string(action_name(action)) +
+				 ", queue " + std::to_string(queue_id) + ")";
+	device.ioctl(AFD_IOC_QUEUE_ADMIN, &args, call.c_str());
+}
+
+} // namespace accel
