@@ -8,22 +8,67 @@
  * SCM_RIGHTS) must not be usable there.
  */
 #include <linux/fs.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "afd_context.h"
 #include "afd_drv.h"
 #include "afd_queue.h"
 #include "afd_sysfs.h"
 
+static int afd_user_enter(struct afd_context *ctx)
+{
+	/* The process is exiting: its file will be released soon. */
+	if (!mmget_not_zero(ctx->mm))
+		return -ESRCH;
+	kthread_use_mm(ctx->mm);
+	return 0;
+}
+
+static void afd_user_leave(struct afd_context *ctx)
+{
+	kthread_unuse_mm(ctx->mm);
+	mmput(ctx->mm);
+}
+
+static size_t afd_user_read(struct afd_context *ctx, void *dst, u64 addr,
+			    size_t len)
+{
+	return copy_from_user(dst, u64_to_user_ptr(addr), len);
+}
+
+static size_t afd_user_write(struct afd_context *ctx, u64 addr,
+			     const void *src, size_t len)
+{
+	return copy_to_user(u64_to_user_ptr(addr), src, len);
+}
+
+/*
+ * The char device's contexts: descriptors carry the opener's virtual
+ * addresses, and the engine works inside its address space (kthread_use_mm),
+ * as with shared virtual addressing.
+ */
+const struct afd_context_ops afd_user_context_ops = {
+	.enter	= afd_user_enter,
+	.leave	= afd_user_leave,
+	.read	= afd_user_read,
+	.write	= afd_user_write,
+};
+
 /**
  * afd_context_create() - bind a new context to the calling process
  * @adev: device being opened
- * @file: the file being opened; its mapping is revoked if the device goes
+ * @mapping: the address space of the file being opened, whose mappings are
+ *	revoked if the device goes; NULL if the front end revokes its own
+ * @ops: how the engine reaches the context's buffers
+ * @frontend_data: the front end's data for @ops
  *
  * Return: the context, or ERR_PTR(-ENODEV) if the device is going away,
  * ERR_PTR(-EPERM) for a caller without an address space (a kernel
@@ -31,7 +76,9 @@
  * creating its sysfs directory.
  */
 struct afd_context *afd_context_create(struct afd_device *adev,
-				       struct file *file)
+				       struct address_space *mapping,
+				       const struct afd_context_ops *ops,
+				       void *frontend_data)
 {
 	struct afd_context *ctx;
 	int ret;
@@ -45,7 +92,9 @@ struct afd_context *afd_context_create(struct afd_device *adev,
 
 	kref_init(&ctx->ref);
 	ctx->adev = adev;
-	ctx->mapping = file->f_mapping;
+	ctx->ops = ops;
+	ctx->frontend_data = frontend_data;
+	ctx->mapping = mapping;
 	ctx->owner = get_task_pid(current, PIDTYPE_TGID);
 	ctx->mm = current->mm;
 	mmgrab(ctx->mm);
@@ -83,6 +132,7 @@ err_put:
 	kfree(ctx);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_GPL(afd_context_create);
 
 static void afd_context_release(struct kref *ref)
 {
@@ -161,6 +211,7 @@ void afd_context_close(struct afd_context *ctx)
 	afd_sysfs_remove_context(ctx);
 	afd_context_put(ctx);
 }
+EXPORT_SYMBOL_GPL(afd_context_close);
 
 /**
  * afd_context_revoke_all() - take a removed device away from its users
@@ -188,13 +239,45 @@ void afd_context_revoke_all(struct afd_device *adev)
 		}
 		mutex_unlock(&adev->lock);
 		if (found) {
-			unmap_mapping_range(ctx->mapping, 0, 0, 1);
+			if (ctx->mapping)
+				unmap_mapping_range(ctx->mapping, 0, 0, 1);
 			afd_context_destroy_queues(ctx);
 			wake_up_all(&ctx->wq);
 			afd_context_put(ctx);
 		}
 	} while (found);
 }
+
+/**
+ * afd_context_destroy_queue() - destroy a queue of a context, or forget a
+ *	queue an administrator evicted
+ * @ctx: the context
+ * @id: the queue's id
+ *
+ * Return: 0, or -ENOENT if the context holds no such queue.
+ */
+int afd_context_destroy_queue(struct afd_context *ctx, u32 id)
+{
+	struct afd_queue *q = NULL;
+	void *entry;
+	int ret = 0;
+
+	mutex_lock(&ctx->lock);
+	entry = xa_load(&ctx->queues, id);
+	if (xa_is_value(entry)) {
+		afd_context_drop_tombstone(ctx, id);
+	} else if (entry) {
+		q = entry;
+		afd_queue_unlink(q);
+	} else {
+		ret = -ENOENT;
+	}
+	mutex_unlock(&ctx->lock);
+	if (q)
+		afd_queue_shutdown(q);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(afd_context_destroy_queue);
 
 /**
  * afd_context_is_owner() - may the calling thread use this context?
@@ -233,6 +316,7 @@ struct afd_queue *afd_context_get_queue(struct afd_context *ctx, u32 id)
 	mutex_unlock(&ctx->lock);
 	return q;
 }
+EXPORT_SYMBOL_GPL(afd_context_get_queue);
 
 /**
  * afd_context_notify() - wake WAIT and poll() after new completions
@@ -243,4 +327,6 @@ void afd_context_notify(struct afd_context *ctx)
 	/* The barrier in wq_has_sleeper() orders the CQ tail store first. */
 	if (wq_has_sleeper(&ctx->wq))
 		wake_up_all(&ctx->wq);
+	if (ctx->ops->notify)
+		ctx->ops->notify(ctx);
 }

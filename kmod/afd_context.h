@@ -14,11 +14,37 @@
 #include <linux/xarray.h>
 
 struct address_space;
+struct afd_context;
 struct afd_device;
 struct afd_queue;
-struct file;
 struct mm_struct;
 struct pid;
+
+/**
+ * struct afd_context_ops - how the engine reaches a context's buffers
+ * @enter: the engine is about to execute the context's descriptors; 0, or
+ *	an error if the buffers are gone for good (the queue is then dead)
+ * @leave: it is done for now
+ * @read: copy @len bytes at descriptor address @addr into @dst; returns
+ *	the number of bytes not copied, as copy_from_user() does
+ * @write: copy @len bytes from @src to descriptor address @addr; likewise
+ * @notify: new completions arrived (optional; WAIT and poll() are woken
+ *	in any case)
+ *
+ * The char device's contexts use the opener's virtual addresses (the
+ * engine adopts its mm); the mdev front end's use IOVAs that user space
+ * mapped through VFIO.
+ */
+struct afd_context_ops {
+	int (*enter)(struct afd_context *ctx);
+	void (*leave)(struct afd_context *ctx);
+	size_t (*read)(struct afd_context *ctx, void *dst, u64 addr, size_t len);
+	size_t (*write)(struct afd_context *ctx, u64 addr, const void *src,
+			size_t len);
+	void (*notify)(struct afd_context *ctx);
+};
+
+extern const struct afd_context_ops afd_user_context_ops;
 
 /**
  * struct afd_context - what one open() of /dev/accelN owns
@@ -26,7 +52,10 @@ struct pid;
  *	them, and briefly by device removal
  * @adev: the device; the context holds a reference on it
  * @id: device-unique id, its sysfs name
- * @mapping: the file's address space, whose mappings removal revokes
+ * @ops: how the engine reaches this context's buffers
+ * @frontend_data: the front end's (mdev) data for @ops
+ * @mapping: the file's address space, whose mappings removal revokes;
+ *	NULL for a front end that revokes its own mappings
  * @owner: thread group of the process that opened the file; only its
  *	threads may use the file
  * @mm: the opener's address space (mmgrab()), where the engine executes
@@ -39,13 +68,16 @@ struct pid;
  * @lock: protects @queues
  * @queues: the context's queues by id, each holding a reference, and the
  *	tombstones (xa_mk_value()) of queues an administrator evicted
- * @queue_count: entries in @queues; under the device lock, which counts
+ * @queue_count: live queues in @queues (not tombstones); under the device
+ *	lock, which counts
  *	a process's queues over all its files
  */
 struct afd_context {
 	struct kref ref;
 	struct afd_device *adev;
 	u32 id;
+	const struct afd_context_ops *ops;
+	void *frontend_data;
 	struct address_space *mapping;
 	struct pid *owner;
 	struct mm_struct *mm;
@@ -61,7 +93,9 @@ struct afd_context {
 };
 
 struct afd_context *afd_context_create(struct afd_device *adev,
-				       struct file *file);
+				       struct address_space *mapping,
+				       const struct afd_context_ops *ops,
+				       void *frontend_data);
 void afd_context_close(struct afd_context *ctx);
 void afd_context_get(struct afd_context *ctx);
 void afd_context_put(struct afd_context *ctx);
@@ -69,6 +103,7 @@ void afd_context_revoke_all(struct afd_device *adev);
 bool afd_context_is_owner(const struct afd_context *ctx);
 struct afd_queue *afd_context_get_queue(struct afd_context *ctx, u32 id);
 void afd_context_drop_tombstone(struct afd_context *ctx, u32 id);
+int afd_context_destroy_queue(struct afd_context *ctx, u32 id);
 void afd_context_notify(struct afd_context *ctx);
 
 #endif /* __AFD_CONTEXT_H__ */

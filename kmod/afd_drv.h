@@ -66,7 +66,8 @@ struct afd_engine_ops;
  * @context_ids: allocator of device-unique context ids (sysfs names)
  * @queues: every live queue of the device by id, for administration and
  *	debugfs; its own lock. A queue is here from creation until unlinked,
- *	and holds a reference on its context all that time.
+ *	and its context lives all that time (closing a file unlinks its
+ *	queues before the file's reference on the context is dropped).
  * @context_dir: sysfs directory "context", one subdirectory per context
  * @queue_dir: sysfs directory "queue", one subdirectory per queue
  * @debugfs: this device's debugfs directory
@@ -146,6 +147,26 @@ static inline bool afd_device_disabled(struct afd_device *adev)
 {
 	return READ_ONCE(adev->disabled);
 }
+
+/**
+ * struct afd_frontend - another way to reach the devices than /dev/accelN
+ * @name: for the log
+ * @add: a device appeared (or the front end registered while it existed)
+ * @remove: a device is going: stop using it; may wait for users
+ * @node: entry in the list of front ends
+ *
+ * The char device is built in; the VFIO-mdev front end (accelfd_mdev.ko)
+ * registers one of these.
+ */
+struct afd_frontend {
+	const char *name;
+	int (*add)(struct afd_device *adev);
+	void (*remove)(struct afd_device *adev);
+	struct list_head node;
+};
+
+int afd_register_frontend(struct afd_frontend *fe);
+void afd_unregister_frontend(struct afd_frontend *fe);
 
 int afd_add_device(void);
 void afd_remove_device(struct afd_device *adev);

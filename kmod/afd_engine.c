@@ -84,19 +84,18 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 {
 	u32 budget = (READ_ONCE(q->priority) + 1) * AFD_ENGINE_BATCH;
 	u64 max_transfer = READ_ONCE(eng->adev->limits.max_transfer);
-	struct mm_struct *mm = q->ctx->mm;
+	struct afd_context *ctx = q->ctx;
 	struct afd_completion comp;
 	struct afd_desc desc;
 	u32 done = 0;
 	u64 start;
 	int ret;
 
-	/* The process is exiting: its file will be released soon. */
-	if (!mmget_not_zero(mm)) {
+	/* The buffers are gone (the process is exiting): so is the queue. */
+	if (ctx->ops->enter(ctx)) {
 		afd_queue_set_dead(q);
 		return 0;
 	}
-	kthread_use_mm(mm);
 	start = ktime_get_ns();
 
 	/* Destroy marks the queue dead first: take nothing more from it. */
@@ -122,15 +121,14 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 			afd_queue_post_cancelled(q, &desc);
 			continue;
 		}
-		afd_desc_execute(&desc, max_transfer, eng->bounce, &comp);
+		afd_desc_execute(ctx, &desc, max_transfer, eng->bounce, &comp);
 		afd_queue_post(q, &comp);
 	}
 
 	atomic64_add(ktime_get_ns() - start, &eng->busy_ns);
-	kthread_unuse_mm(mm);
-	mmput(mm);
+	ctx->ops->leave(ctx);
 	if (done)
-		afd_context_notify(q->ctx);
+		afd_context_notify(ctx);
 	return done;
 }
 

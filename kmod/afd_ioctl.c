@@ -82,29 +82,10 @@ static int afd_ioctl_create_queue(struct afd_context *ctx, void *data)
 static int afd_ioctl_destroy_queue(struct afd_context *ctx, void *data)
 {
 	struct afd_queue_destroy *args = data;
-	struct afd_queue *q;
-	int ret = 0;
-
-	void *entry;
 
 	if (args->flags)
 		return -EINVAL;
-
-	q = NULL;
-	mutex_lock(&ctx->lock);
-	entry = xa_load(&ctx->queues, args->queue_id);
-	if (xa_is_value(entry)) {
-		afd_context_drop_tombstone(ctx, args->queue_id);
-	} else if (entry) {
-		q = entry;
-		afd_queue_unlink(q);
-	} else {
-		ret = -ENOENT;
-	}
-	mutex_unlock(&ctx->lock);
-	if (q)
-		afd_queue_shutdown(q);
-	return ret;
+	return afd_context_destroy_queue(ctx, args->queue_id);
 }
 
 static int afd_ioctl_query_queue(struct afd_context *ctx, void *data)
@@ -188,7 +169,7 @@ static int afd_ioctl_wait(struct afd_context *ctx, void *data)
 		else if (afd_queue_state(q) == AFD_Q_ERROR)
 			ret = -EIO;
 		else if (afd_queue_state(q) == AFD_Q_DEAD)
-			ret = q->evicted ? -ECANCELED : -ENOENT;
+			ret = READ_ONCE(q->evicted) ? -ECANCELED : -ENOENT;
 		args->index = afd_wait_index(q, args);
 	}
 	afd_queue_put(q);
@@ -197,7 +178,6 @@ static int afd_ioctl_wait(struct afd_context *ctx, void *data)
 
 static int afd_ioctl_submit(struct afd_context *ctx, void *data)
 {
-	struct afd_device *adev = ctx->adev;
 	struct afd_submit *args = data;
 	struct afd_desc *descs;
 	struct afd_queue *q;
@@ -227,7 +207,7 @@ static int afd_ioctl_submit(struct afd_context *ctx, void *data)
 	ret = afd_queue_submit(q, descs, args->count);
 	if (ret >= 0) {
 		args->submitted = ret;
-		adev->engine_ops->kick(adev, q);
+		afd_queue_kick(q);
 		ret = 0;
 	}
 out_free:
@@ -239,7 +219,6 @@ out_put:
 
 static int afd_ioctl_kick(struct afd_context *ctx, void *data)
 {
-	struct afd_device *adev = ctx->adev;
 	struct afd_kick *args = data;
 	struct afd_queue *q;
 
@@ -248,7 +227,7 @@ static int afd_ioctl_kick(struct afd_context *ctx, void *data)
 	q = afd_context_get_queue(ctx, args->queue_id);
 	if (IS_ERR(q))
 		return PTR_ERR(q);
-	adev->engine_ops->kick(adev, q);
+	afd_queue_kick(q);
 	afd_queue_put(q);
 	return 0;
 }
@@ -263,6 +242,9 @@ static int afd_ioctl_queue_admin(struct afd_context *ctx, void *data)
 		return -EPERM;
 	if (args->flags)
 		return -EINVAL;
+	if (args->op < AFD_QUEUE_ADMIN_SUSPEND ||
+	    args->op > AFD_QUEUE_ADMIN_SET_PRIORITY)
+		return -EINVAL;
 	if (args->op == AFD_QUEUE_ADMIN_SET_PRIORITY ?
 	    args->priority > AFD_QUEUE_PRIORITY_MAX : args->priority)
 		return -EINVAL;
@@ -271,8 +253,8 @@ static int afd_ioctl_queue_admin(struct afd_context *ctx, void *data)
 	if (!q)
 		return -ENOENT;
 	ret = afd_queue_admin(q, args);
-	afd_context_put(q->ctx);
 	afd_queue_put(q);
+	afd_context_put(q->ctx);
 	return ret;
 }
 

@@ -44,8 +44,9 @@ static const struct afd_limits afd_default_limits = {
 
 static dev_t afd_devt;
 static struct class *afd_class;
-static DEFINE_MUTEX(afd_devices_lock); /* Protects afd_devices */
+static DEFINE_MUTEX(afd_devices_lock); /* Protects afd_devices, frontends */
 static struct afd_device *afd_devices[AFD_MAX_DEVICES];
+static LIST_HEAD(afd_frontends);
 
 static int afd_open(struct inode *inode, struct file *file)
 {
@@ -53,7 +54,8 @@ static int afd_open(struct inode *inode, struct file *file)
 		container_of(inode->i_cdev, struct afd_device, cdev);
 	struct afd_context *ctx;
 
-	ctx = afd_context_create(adev, file);
+	ctx = afd_context_create(adev, file->f_mapping, &afd_user_context_ops,
+				 NULL);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 
@@ -199,12 +201,45 @@ static void afd_device_destroy(struct afd_device *adev)
 	mutex_unlock(&adev->lock);
 
 	synchronize_srcu(&adev->active);
+	/* Before the name can be reused by a new device. */
+	afd_debugfs_remove_device(adev);
 	cdev_device_del(&adev->cdev, &adev->dev);
 	afd_context_revoke_all(adev);
-	afd_debugfs_remove_device(adev);
 	afd_sysfs_remove_dirs(adev);
 	adev->engine_ops->stop(adev);
 	put_device(&adev->dev);
+}
+
+/* Tells the front ends after @last (all if NULL) that @adev is going. */
+static void afd_frontends_remove(struct afd_device *adev,
+				 struct afd_frontend *last)
+{
+	struct afd_frontend *fe;
+
+	lockdep_assert_held(&afd_devices_lock);
+	fe = last ? last : list_last_entry(&afd_frontends, struct afd_frontend,
+					   node);
+	list_for_each_entry_from_reverse(fe, &afd_frontends, node)
+		fe->remove(adev);
+}
+
+/* Offers a new device to every front end; undone if one refuses. */
+static int afd_frontends_add(struct afd_device *adev)
+{
+	struct afd_frontend *fe;
+	int ret;
+
+	lockdep_assert_held(&afd_devices_lock);
+	list_for_each_entry(fe, &afd_frontends, node) {
+		ret = fe->add(adev);
+		if (ret) {
+			afd_err(adev, "front end %s: %d\n", fe->name, ret);
+			if (!list_is_first(&fe->node, &afd_frontends))
+				afd_frontends_remove(adev, list_prev_entry(fe, node));
+			return ret;
+		}
+	}
+	return 0;
 }
 
 /**
@@ -216,7 +251,7 @@ static void afd_device_destroy(struct afd_device *adev)
 int afd_add_device(void)
 {
 	struct afd_device *adev;
-	int index;
+	int index, ret;
 
 	mutex_lock(&afd_devices_lock);
 	for (index = 0; index < AFD_MAX_DEVICES; index++)
@@ -231,6 +266,12 @@ int afd_add_device(void)
 		index = PTR_ERR(adev);
 		goto out_unlock;
 	}
+	ret = afd_frontends_add(adev);
+	if (ret) {
+		afd_device_destroy(adev);
+		index = ret;
+		goto out_unlock;
+	}
 	afd_devices[index] = adev;
 out_unlock:
 	mutex_unlock(&afd_devices_lock);
@@ -240,14 +281,67 @@ out_unlock:
 /**
  * afd_remove_device() - remove a device, even one in use
  * @adev: the device
+ *
+ * The front ends let go first; the mdev front end waits there until the
+ * users of the device's mdevs close them (VFIO asks them to).
  */
 void afd_remove_device(struct afd_device *adev)
 {
 	mutex_lock(&afd_devices_lock);
 	afd_devices[adev->index] = NULL;
+	if (!list_empty(&afd_frontends))
+		afd_frontends_remove(adev, NULL);
 	mutex_unlock(&afd_devices_lock);
 	afd_device_destroy(adev);
 }
+
+/**
+ * afd_register_frontend() - add a front end, and offer it every device
+ * @fe: the front end
+ *
+ * Return: 0, or the first error of @fe->add, after which @fe is not
+ * registered and has been told to remove the devices it took.
+ */
+int afd_register_frontend(struct afd_frontend *fe)
+{
+	int i, ret = 0;
+
+	mutex_lock(&afd_devices_lock);
+	for (i = 0; i < AFD_MAX_DEVICES; i++) {
+		if (!afd_devices[i])
+			continue;
+		ret = fe->add(afd_devices[i]);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		while (i-- > 0)
+			if (afd_devices[i])
+				fe->remove(afd_devices[i]);
+	} else {
+		list_add_tail(&fe->node, &afd_frontends);
+	}
+	mutex_unlock(&afd_devices_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(afd_register_frontend);
+
+/**
+ * afd_unregister_frontend() - take a front end away from every device
+ * @fe: a registered front end
+ */
+void afd_unregister_frontend(struct afd_frontend *fe)
+{
+	int i;
+
+	mutex_lock(&afd_devices_lock);
+	list_del(&fe->node);
+	for (i = AFD_MAX_DEVICES - 1; i >= 0; i--)
+		if (afd_devices[i])
+			fe->remove(afd_devices[i]);
+	mutex_unlock(&afd_devices_lock);
+}
+EXPORT_SYMBOL_GPL(afd_unregister_frontend);
 
 static void afd_remove_devices(void)
 {

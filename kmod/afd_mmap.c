@@ -11,6 +11,7 @@
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 
 #include "afd_compat.h"
 #include "afd_context.h"
@@ -50,24 +51,29 @@ static const struct vm_operations_struct afd_vm_ops = {
 	.mremap		= afd_vm_mremap,
 };
 
-static int afd_mmap_queue(struct afd_context *ctx, struct vm_area_struct *vma)
+/**
+ * afd_queue_mmap() - map one region of a queue
+ * @q: the queue; on success the mapping holds a reference of its own
+ * @region: AFD_REGION_SQ, AFD_REGION_CQ or AFD_REGION_DOORBELL
+ * @vma: the new mapping, which must be shared and exactly the region's size
+ *
+ * Used by the char device's mmap and by the mdev front end's, so that a
+ * queue's memory behaves the same whichever way it was mapped.
+ *
+ * Return: 0, -EINVAL for a private mapping, an unknown region or a wrong
+ * size, or the error of remap_vmalloc_range().
+ */
+int afd_queue_mmap(struct afd_queue *q, unsigned int region,
+		   struct vm_area_struct *vma)
 {
-	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
-	struct afd_queue *q;
 	size_t size;
 	void *mem;
 	int ret;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	if (off & AFD_MMAP_OTHER_BITS)
-		return -EINVAL;
 
-	q = afd_context_get_queue(ctx, AFD_MMAP_ID(off));
-	if (IS_ERR(q))
-		return -EINVAL;
-
-	switch (AFD_MMAP_REGION(off)) {
+	switch (region) {
 	case AFD_REGION_SQ:
 		mem = q->sq_mem;
 		size = q->sq_size;
@@ -81,27 +87,37 @@ static int afd_mmap_queue(struct afd_context *ctx, struct vm_area_struct *vma)
 		size = PAGE_SIZE;
 		break;
 	default:
-		ret = -EINVAL;
-		goto err_put;
+		return -EINVAL;
 	}
-	if (vma->vm_end - vma->vm_start != size) {
-		ret = -EINVAL;
-		goto err_put;
-	}
+	if (vma->vm_end - vma->vm_start != size)
+		return -EINVAL;
 
 	/* VM_IO: madvise(MADV_DOFORK) must not undo VM_DONTCOPY. */
 	afd_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |
 			       VM_IO);
 	ret = remap_vmalloc_range(vma, mem, 0);
 	if (ret)
-		goto err_put;
+		return ret;
 
-	/* The reference taken by the lookup now belongs to the mapping. */
+	afd_queue_get(q);
 	vma->vm_private_data = q;
 	vma->vm_ops = &afd_vm_ops;
 	return 0;
+}
+EXPORT_SYMBOL_GPL(afd_queue_mmap);
 
-err_put:
+static int afd_mmap_queue(struct afd_context *ctx, struct vm_area_struct *vma)
+{
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	struct afd_queue *q;
+	int ret;
+
+	if (off & AFD_MMAP_OTHER_BITS)
+		return -EINVAL;
+	q = afd_context_get_queue(ctx, AFD_MMAP_ID(off));
+	if (IS_ERR(q))
+		return -EINVAL;
+	ret = afd_queue_mmap(q, AFD_MMAP_REGION(off), vma);
 	afd_queue_put(q);
 	return ret;
 }

@@ -2,12 +2,14 @@
 /*
  * accelfd: execution of descriptors by the software engine.
  *
- * The engine thread has adopted the submitting process's address space
- * (kthread_use_mm()), so descriptor addresses are ordinary user addresses:
- * copy_{from,to}_user() fault pages in as they would for the process, and
- * refuse kernel addresses. Every operation goes through two bounce buffers
- * of AFD_OPS_CHUNK bytes; the descriptor has been copied out of the shared
- * ring before it gets here, so user space cannot change it under us.
+ * Descriptor addresses are reached through the context's ops: for the char
+ * device the engine has adopted the submitting process's address space, so
+ * they are ordinary user addresses (copy_{from,to}_user() fault pages in
+ * as they would for the process, and refuse kernel addresses); for the
+ * mdev front end they are IOVAs that VFIO translates. Every operation goes
+ * through two bounce buffers of AFD_OPS_CHUNK bytes; the descriptor has
+ * been copied out of the shared ring before it gets here, so user space
+ * cannot change it under us.
  */
 #include <linux/crc32c.h>
 #include <linux/kernel.h>
@@ -16,6 +18,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "afd_context.h"
 #include "afd_ops.h"
 
 /*
@@ -23,51 +26,49 @@
  * byte by byte to learn exactly where the fault is. For writes the bytes
  * are the ones the operation meant to store anyway.
  */
-static size_t afd_find_fault(u64 uaddr, void *buf, size_t done, size_t len,
-			     bool write)
+static size_t afd_find_fault(struct afd_context *ctx, u64 uaddr, void *buf,
+			     size_t done, size_t len, bool write)
 {
 	for (; done < len; done++) {
-		void __user *p = u64_to_user_ptr(uaddr + done);
-
-		if (write ? copy_to_user(p, buf + done, 1) :
-			    copy_from_user(buf + done, p, 1))
+		if (write ? ctx->ops->write(ctx, uaddr + done, buf + done, 1) :
+			    ctx->ops->read(ctx, buf + done, uaddr + done, 1))
 			break;
 	}
 	return done;
 }
 
 /* Read @len bytes at @uaddr; on a fault fill in @comp and return false. */
-static bool afd_read(u64 uaddr, void *buf, size_t len,
-		     struct afd_completion *comp)
+static bool afd_read(struct afd_context *ctx, u64 uaddr, void *buf,
+		     size_t len, struct afd_completion *comp)
 {
-	size_t left = copy_from_user(buf, u64_to_user_ptr(uaddr), len);
+	size_t left = ctx->ops->read(ctx, buf, uaddr, len);
 
 	if (likely(!left))
 		return true;
 	comp->status = -EFAULT;
 	comp->fault_addr = uaddr +
-		afd_find_fault(uaddr, buf, len - left, len, false);
+		afd_find_fault(ctx, uaddr, buf, len - left, len, false);
 	return false;
 }
 
 /* Write @len bytes at @uaddr; on a fault fill in @comp and return false. */
-static bool afd_write(u64 uaddr, void *buf, size_t len,
-		      struct afd_completion *comp)
+static bool afd_write(struct afd_context *ctx, u64 uaddr, void *buf,
+		      size_t len, struct afd_completion *comp)
 {
-	size_t left = copy_to_user(u64_to_user_ptr(uaddr), buf, len);
+	size_t left = ctx->ops->write(ctx, uaddr, buf, len);
 	size_t done;
 
 	if (likely(!left))
 		return true;
-	done = afd_find_fault(uaddr, buf, len - left, len, true);
+	done = afd_find_fault(ctx, uaddr, buf, len - left, len, true);
 	comp->status = -EFAULT;
 	comp->fault_addr = uaddr + done;
 	comp->bytes_done += done;
 	return false;
 }
 
-static void afd_memmove(const struct afd_desc *d, void *buf,
-			struct afd_completion *comp)
+static void afd_memmove(struct afd_context *ctx, const struct afd_desc *d,
+			void *buf, struct afd_completion *comp)
 {
 	/* Copying backwards is what makes an overlap with dst > src safe. */
 	bool backwards = d->dst > d->src && d->dst < d->src + d->len;
@@ -77,8 +78,8 @@ static void afd_memmove(const struct afd_desc *d, void *buf,
 		size_t n = min_t(u64, left, AFD_OPS_CHUNK);
 		u64 off = backwards ? left - n : d->len - left;
 
-		if (!afd_read(d->src + off, buf, n, comp) ||
-		    !afd_write(d->dst + off, buf, n, comp))
+		if (!afd_read(ctx, d->src + off, buf, n, comp) ||
+		    !afd_write(ctx, d->dst + off, buf, n, comp))
 			return;
 		comp->bytes_done += n;
 		left -= n;
@@ -86,8 +87,8 @@ static void afd_memmove(const struct afd_desc *d, void *buf,
 	}
 }
 
-static void afd_fill(const struct afd_desc *d, void *buf,
-		     struct afd_completion *comp)
+static void afd_fill(struct afd_context *ctx, const struct afd_desc *d,
+		     void *buf, struct afd_completion *comp)
 {
 	__le64 pattern = cpu_to_le64(d->arg);
 	u64 off;
@@ -100,15 +101,15 @@ static void afd_fill(const struct afd_desc *d, void *buf,
 	for (off = 0; off < d->len; off += AFD_OPS_CHUNK) {
 		size_t n = min_t(u64, d->len - off, AFD_OPS_CHUNK);
 
-		if (!afd_write(d->dst + off, buf, n, comp))
+		if (!afd_write(ctx, d->dst + off, buf, n, comp))
 			return;
 		comp->bytes_done += n;
 		cond_resched();
 	}
 }
 
-static void afd_compare(const struct afd_desc *d, void *buf,
-			struct afd_completion *comp)
+static void afd_compare(struct afd_context *ctx, const struct afd_desc *d,
+			void *buf, struct afd_completion *comp)
 {
 	void *other = buf + AFD_OPS_CHUNK;
 	u64 off;
@@ -118,8 +119,8 @@ static void afd_compare(const struct afd_desc *d, void *buf,
 		size_t n = min_t(u64, d->len - off, AFD_OPS_CHUNK);
 		size_t i;
 
-		if (!afd_read(d->src + off, buf, n, comp) ||
-		    !afd_read(d->dst + off, other, n, comp))
+		if (!afd_read(ctx, d->src + off, buf, n, comp) ||
+		    !afd_read(ctx, d->dst + off, other, n, comp))
 			return;
 		if (memcmp(buf, other, n)) {
 			for (i = 0; ((u8 *)buf)[i] == ((u8 *)other)[i]; i++)
@@ -133,8 +134,8 @@ static void afd_compare(const struct afd_desc *d, void *buf,
 	}
 }
 
-static void afd_crc32c(const struct afd_desc *d, void *buf,
-		       struct afd_completion *comp)
+static void afd_crc32c(struct afd_context *ctx, const struct afd_desc *d,
+		       void *buf, struct afd_completion *comp)
 {
 	/* The standard CRC-32C inverts in and out; so chaining inverts too. */
 	u32 crc = ~(u32)d->arg;
@@ -143,7 +144,7 @@ static void afd_crc32c(const struct afd_desc *d, void *buf,
 	for (off = 0; off < d->len; off += AFD_OPS_CHUNK) {
 		size_t n = min_t(u64, d->len - off, AFD_OPS_CHUNK);
 
-		if (!afd_read(d->src + off, buf, n, comp))
+		if (!afd_read(ctx, d->src + off, buf, n, comp))
 			return;
 		crc = crc32c(crc, buf, n);
 		comp->bytes_done += n;
@@ -197,14 +198,16 @@ static int afd_desc_check(const struct afd_desc *d, u64 max_transfer)
 }
 
 /**
- * afd_desc_execute() - run one descriptor in the current address space
+ * afd_desc_execute() - run one descriptor of a context
+ * @ctx: the context, entered (&struct afd_context_ops.enter)
  * @desc: the descriptor, a private copy
  * @max_transfer: the device's limit on @desc->len
  * @bounce: two buffers of AFD_OPS_CHUNK bytes
  * @comp: filled with the outcome
  */
-void afd_desc_execute(const struct afd_desc *desc, u64 max_transfer,
-		      void *bounce, struct afd_completion *comp)
+void afd_desc_execute(struct afd_context *ctx, const struct afd_desc *desc,
+		      u64 max_transfer, void *bounce,
+		      struct afd_completion *comp)
 {
 	memset(comp, 0, sizeof(*comp));
 	comp->cookie = desc->cookie;
@@ -214,16 +217,16 @@ void afd_desc_execute(const struct afd_desc *desc, u64 max_transfer,
 
 	switch (desc->opcode) {
 	case AFD_OP_MEMMOVE:
-		afd_memmove(desc, bounce, comp);
+		afd_memmove(ctx, desc, bounce, comp);
 		break;
 	case AFD_OP_FILL:
-		afd_fill(desc, bounce, comp);
+		afd_fill(ctx, desc, bounce, comp);
 		break;
 	case AFD_OP_COMPARE:
-		afd_compare(desc, bounce, comp);
+		afd_compare(ctx, desc, bounce, comp);
 		break;
 	case AFD_OP_CRC32C:
-		afd_crc32c(desc, bounce, comp);
+		afd_crc32c(ctx, desc, bounce, comp);
 		break;
 	default:
 		break;

@@ -18,7 +18,10 @@
 	 BIT_ULL(AFD_OP_FILL) | BIT_ULL(AFD_OP_COMPARE) |		\
 	 BIT_ULL(AFD_OP_CRC32C))
 
-void afd_desc_execute(const struct afd_desc *desc, u64 max_transfer,
-		      void *bounce, struct afd_completion *comp);
+struct afd_context;
+
+void afd_desc_execute(struct afd_context *ctx, const struct afd_desc *desc,
+		      u64 max_transfer, void *bounce,
+		      struct afd_completion *comp);
 
 #endif /* __AFD_OPS_H__ */

@@ -13,6 +13,7 @@
  */
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -199,16 +200,17 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	ret = xa_insert(&ctx->queues, q->id, q, GFP_KERNEL);
 	if (ret)
 		goto err_unreserve;
-	ret = xa_insert(&adev->queues, q->id, q, GFP_KERNEL);
-	if (ret)
-		goto err_erase;
 	ret = afd_sysfs_add_queue(q);
 	if (ret)
-		goto err_erase_device;
+		goto err_erase;
 	ret = adev->engine_ops->create_queue(adev, q);
 	if (ret)
 		goto err_remove_sysfs;
 	q->in_service = true;
+	/* Last: from here an administrator may find, kick and hold it. */
+	ret = xa_insert(&adev->queues, q->id, q, GFP_KERNEL);
+	if (ret)
+		goto err_destroy;
 
 	/* Before unlocking: from then on another thread may destroy @q. */
 	args->queue_id = q->id;
@@ -223,10 +225,10 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	mutex_unlock(&ctx->lock);
 	return 0;
 
+err_destroy:
+	adev->engine_ops->destroy_queue(adev, q);
 err_remove_sysfs:
 	afd_sysfs_remove_queue(q);
-err_erase_device:
-	xa_erase(&adev->queues, q->id);
 err_erase:
 	xa_erase(&ctx->queues, q->id);
 err_unreserve:
@@ -242,6 +244,7 @@ err_free_queue:
 	kfree(q);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(afd_queue_create);
 
 /* What unlink and evict share, once the context's entry is dealt with. */
 static void afd_queue_detach(struct afd_queue *q)
@@ -296,8 +299,9 @@ static void afd_queue_cancel_pending(struct afd_queue *q)
 
 	while (afd_queue_cq_space(q) > 0 && afd_queue_take(q, &desc) > 0)
 		afd_queue_post_cancelled(q, &desc);
-	WRITE_ONCE(q->cq_hdr->flags,
-		   READ_ONCE(q->cq_hdr->flags) | AFD_CQ_F_EVICTED);
+	/* After the completions: who sees the flag finds them all. */
+	smp_store_release(&q->cq_hdr->flags,
+			  READ_ONCE(q->cq_hdr->flags) | AFD_CQ_F_EVICTED);
 }
 
 /**
@@ -315,7 +319,7 @@ void afd_queue_shutdown(struct afd_queue *q)
 	mutex_lock(&q->service_lock);
 	afd_queue_stop_service(q);
 	mutex_unlock(&q->service_lock);
-	if (q->evicted)
+	if (READ_ONCE(q->evicted))
 		afd_queue_cancel_pending(q);
 	else
 		ida_free(&adev->queue_ids, q->id);
@@ -337,15 +341,38 @@ void afd_queue_get(struct afd_queue *q)
 	kref_get(&q->ref);
 }
 
+/**
+ * afd_queue_put() - drop a reference on a queue
+ * @q: the queue; freed with the last reference
+ */
 void afd_queue_put(struct afd_queue *q)
 {
 	kref_put(&q->ref, afd_queue_release);
 }
+EXPORT_SYMBOL_GPL(afd_queue_put);
 
+/**
+ * afd_queue_state() - the queue's state
+ * @q: the queue
+ *
+ * Return: &enum afd_q_state; it may change at once unless the caller
+ * holds the queue's lock.
+ */
 enum afd_q_state afd_queue_state(struct afd_queue *q)
 {
 	return READ_ONCE(q->state);
 }
+EXPORT_SYMBOL_GPL(afd_queue_state);
+
+/**
+ * afd_queue_kick() - ask the queue's engine for service
+ * @q: the queue, whose process saw AFD_SQ_F_NEED_WAKEUP
+ */
+void afd_queue_kick(struct afd_queue *q)
+{
+	q->adev->engine_ops->kick(q->adev, q);
+}
+EXPORT_SYMBOL_GPL(afd_queue_kick);
 
 /* Does the queue take descriptors (to execute or to cancel)? */
 bool afd_queue_accepts_work(struct afd_queue *q)
@@ -404,8 +431,9 @@ void afd_queue_kick_if_stalled(struct afd_queue *q)
 		return;
 	if (READ_ONCE(*q->doorbell) != READ_ONCE(q->sq_head) ||
 	    !kfifo_is_empty(&q->submit_fifo))
-		q->adev->engine_ops->kick(q->adev, q);
+		afd_queue_kick(q);
 }
+EXPORT_SYMBOL_GPL(afd_queue_kick_if_stalled);
 
 /**
  * afd_queue_submit() - queue descriptors given to AFD_IOC_SUBMIT
@@ -594,7 +622,7 @@ static int afd_queue_suspend(struct afd_queue *q, bool suspend)
 	spin_unlock(&q->lock);
 	/* Descriptors waiting now run, or are cancelled, without delay. */
 	if (!ret)
-		q->adev->engine_ops->kick(q->adev, q);
+		afd_queue_kick(q);
 	return ret;
 }
 
@@ -614,18 +642,30 @@ static void afd_queue_zero_rings(struct afd_queue *q)
 	kfifo_reset(&q->submit_fifo);
 }
 
-static int afd_queue_reset(struct afd_queue *q)
+/**
+ * afd_queue_reset() - discard a queue's pending work and zero its rings
+ * @q: the queue
+ * @only_in_error: refuse (-EINVAL) unless the queue is in AFD_Q_ERROR, as
+ *	an administrator's reset does; a device reset (VFIO) resets any
+ *	queue that is not dead
+ *
+ * Return: 0, -EINVAL, or the engine's error taking the queue back (the
+ * queue is then dead).
+ */
+int afd_queue_reset(struct afd_queue *q, bool only_in_error)
 {
+	enum afd_q_state state;
 	int ret = -EINVAL;
 
 	mutex_lock(&q->service_lock);
-	if (afd_queue_state(q) != AFD_Q_ERROR)
+	state = afd_queue_state(q);
+	if (state == AFD_Q_DEAD || (only_in_error && state != AFD_Q_ERROR))
 		goto out_unlock;
 	afd_queue_stop_service(q);
 
 	spin_lock(&q->lock);
 	/* Destroy may have marked it dead meanwhile; that is final. */
-	if (q->state == AFD_Q_ERROR) {
+	if (q->state != AFD_Q_DEAD) {
 		afd_queue_zero_rings(q);
 		WRITE_ONCE(q->state, AFD_Q_ACTIVE);
 		ret = 0;
@@ -642,8 +682,19 @@ out_unlock:
 	wake_up_all(&q->ctx->wq);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(afd_queue_reset);
 
-static int afd_queue_evict(struct afd_queue *q)
+/**
+ * afd_queue_evict() - end another process's queue
+ * @q: the queue; the caller holds a reference on it and on its context
+ *
+ * Its pending descriptors complete with -ECANCELED, its CQ shows
+ * AFD_CQ_F_EVICTED, and its owner's calls on the id fail with -ECANCELED
+ * until the owner destroys it.
+ *
+ * Return: 0, or -ENOENT if the queue was destroyed meanwhile.
+ */
+int afd_queue_evict(struct afd_queue *q)
 {
 	struct afd_context *ctx = q->ctx;
 
@@ -652,7 +703,7 @@ static int afd_queue_evict(struct afd_queue *q)
 		mutex_unlock(&ctx->lock);
 		return -ENOENT;
 	}
-	q->evicted = true;
+	WRITE_ONCE(q->evicted, true);
 	/* Replacing an entry allocates nothing, so this cannot fail. */
 	xa_store(&ctx->queues, q->id, xa_mk_value(q->id), GFP_KERNEL);
 	afd_queue_detach(q);
@@ -679,13 +730,16 @@ static void afd_queue_set_priority(struct afd_queue *q, u32 priority)
  */
 int afd_queue_admin(struct afd_queue *q, const struct afd_queue_admin *args)
 {
+	if (afd_queue_state(q) == AFD_Q_DEAD)
+		return -ENOENT;
+
 	switch (args->op) {
 	case AFD_QUEUE_ADMIN_SUSPEND:
 		return afd_queue_suspend(q, true);
 	case AFD_QUEUE_ADMIN_RESUME:
 		return afd_queue_suspend(q, false);
 	case AFD_QUEUE_ADMIN_RESET:
-		return afd_queue_reset(q);
+		return afd_queue_reset(q, true);
 	case AFD_QUEUE_ADMIN_EVICT:
 		return afd_queue_evict(q);
 	case AFD_QUEUE_ADMIN_SET_PRIORITY:

@@ -137,6 +137,9 @@ void afd_queue_set_dead(struct afd_queue *q);
 void afd_queue_set_need_wakeup(struct afd_queue *q, bool need);
 void afd_queue_kick_if_stalled(struct afd_queue *q);
 bool afd_queue_accepts_work(struct afd_queue *q);
+void afd_queue_kick(struct afd_queue *q);
+int afd_queue_reset(struct afd_queue *q, bool only_in_error);
+int afd_queue_evict(struct afd_queue *q);
 
 struct afd_queue *afd_device_get_queue(struct afd_device *adev, u32 id);
 void afd_device_kick_all(struct afd_device *adev);

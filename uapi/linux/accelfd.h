@@ -456,9 +456,10 @@ struct afd_kick {
  *	becomes zero, the queue is active again. Its owner must reread the
  *	indices before using the rings. -EINVAL unless in error.
  * @AFD_QUEUE_ADMIN_EVICT: destroy another process's queue. Descriptors it
- *	had not taken complete with -ECANCELED while the CQ has room, the CQ
- *	header shows AFD_CQ_F_EVICTED, and every later call of the owner on
- *	the queue id fails with -ECANCELED until the owner destroys it (which
+ *	had not taken complete with -ECANCELED while the CQ has room, then
+ *	the CQ header shows AFD_CQ_F_EVICTED (once it does, every such
+ *	completion is in the CQ), and every later call of the owner on the
+ *	queue id fails with -ECANCELED until the owner destroys it (which
  *	succeeds and frees the id).
  * @AFD_QUEUE_ADMIN_SET_PRIORITY: change the queue's priority to
  *	&struct afd_queue_admin.priority
