@@ -36,20 +36,39 @@ set(kbuild_dir "${CMAKE_BINARY_DIR}/kbuild")
 file(GLOB kmod_sources CONFIGURE_DEPENDS
      "${CMAKE_SOURCE_DIR}/kmod/*.c" "${CMAKE_SOURCE_DIR}/kmod/*.h"
      "${CMAKE_SOURCE_DIR}/kmod/Kbuild")
-set(uapi_header "${CMAKE_SOURCE_DIR}/uapi/linux/accelfd.h")
+file(GLOB kmod_mdev_sources CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/kmod/mdev/*.c")
+file(GLOB uapi_headers CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/uapi/linux/*.h")
 set(kmod_flags W=1)
 if(ACCELFD_KMOD_WERROR)
   list(APPEND kmod_flags KCFLAGS=-Werror)
 endif()
 
+# The VFIO-mdev front end is built where the kernel has mdev (Kbuild decides
+# the same way, from the kernel's configuration).
+set(kernel_config "${ACCELFD_KERNEL_DIR}/include/config/auto.conf")
+set(ACCELFD_HAVE_MDEV OFF)
+if(EXISTS "${kernel_config}")
+  file(STRINGS "${kernel_config}" mdev_config REGEX "^CONFIG_VFIO_MDEV=[ym]")
+  if(mdev_config)
+    set(ACCELFD_HAVE_MDEV ON)
+  endif()
+endif()
+message(STATUS "accelfd_mdev.ko (VFIO-mdev front end): ${ACCELFD_HAVE_MDEV}")
+
 set(ACCELFD_KMOD "${kbuild_dir}/kmod/accelfd.ko" CACHE INTERNAL "")
+set(ACCELFD_KMOD_MDEV "${kbuild_dir}/kmod/accelfd_mdev.ko" CACHE INTERNAL "")
+set(kmod_outputs "${ACCELFD_KMOD}")
+if(ACCELFD_HAVE_MDEV)
+  list(APPEND kmod_outputs "${ACCELFD_KMOD_MDEV}")
+endif()
 add_custom_command(
-  OUTPUT "${ACCELFD_KMOD}"
-  COMMAND ${CMAKE_COMMAND} -E make_directory "${kbuild_dir}/kmod" "${kbuild_dir}/uapi/linux"
+  OUTPUT ${kmod_outputs}
+  COMMAND ${CMAKE_COMMAND} -E make_directory "${kbuild_dir}/kmod/mdev" "${kbuild_dir}/uapi/linux"
   COMMAND ${CMAKE_COMMAND} -E copy_if_different ${kmod_sources} "${kbuild_dir}/kmod/"
-  COMMAND ${CMAKE_COMMAND} -E copy_if_different "${uapi_header}" "${kbuild_dir}/uapi/linux/"
+  COMMAND ${CMAKE_COMMAND} -E copy_if_different ${kmod_mdev_sources} "${kbuild_dir}/kmod/mdev/"
+  COMMAND ${CMAKE_COMMAND} -E copy_if_different ${uapi_headers} "${kbuild_dir}/uapi/linux/"
   COMMAND make -C "${ACCELFD_KERNEL_DIR}" M=${kbuild_dir}/kmod ${kmod_flags} modules
-  DEPENDS ${kmod_sources} "${uapi_header}"
-  COMMENT "Building accelfd.ko for ${ACCELFD_KERNEL_VERSION}"
+  DEPENDS ${kmod_sources} ${kmod_mdev_sources} ${uapi_headers}
+  COMMENT "Building accelfd.ko and accelfd_mdev.ko for ${ACCELFD_KERNEL_VERSION}"
   VERBATIM)
-add_custom_target(kmod ALL DEPENDS "${ACCELFD_KMOD}")
+add_custom_target(kmod ALL DEPENDS ${kmod_outputs})

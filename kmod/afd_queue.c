@@ -712,6 +712,7 @@ int afd_queue_evict(struct afd_queue *q)
 	afd_queue_shutdown(q);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(afd_queue_evict);
 
 static void afd_queue_set_priority(struct afd_queue *q, u32 priority)
 {

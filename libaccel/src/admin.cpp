@@ -5,6 +5,8 @@
 #include <charconv>
 #include <filesystem>
 
+#include <linux/accelfd_mdev.h>
+
 #include "accel/error.hpp"
 #include "sysfs.hpp"
 
@@ -119,6 +121,63 @@ std::string_view action_name(QueueAction action) noexcept
 		return "set-priority";
 	}
 	return "unknown";
+}
+
+namespace {
+
+const fs::path mdev_bus = "/sys/bus/mdev/devices";
+
+fs::path mdev_type_dir(const std::string &device)
+{
+	return sysfs::class_dir / device / "mdev_supported_types" / AFD_MDEV_TYPE_NAME;
+}
+
+} // namespace
+
+bool mdev_supported(const std::string &device)
+{
+	std::error_code ec;
+	return fs::is_directory(mdev_type_dir(device), ec);
+}
+
+std::string create_mdev(const std::string &device, const std::string &uuid)
+{
+	if (!mdev_supported(device))
+		throw Error(ENODEV, "create an mdev on " + device,
+			    "the VFIO-mdev front end is not loaded (modprobe accelfd_mdev)");
+	const std::string id = uuid.empty() ? sysfs::read("/proc/sys/kernel/random/uuid") : uuid;
+	sysfs::write(mdev_type_dir(device) / "create", id);
+	return id;
+}
+
+std::vector<MdevStatus> read_mdevs()
+{
+	std::vector<MdevStatus> mdevs;
+	std::error_code ec;
+	for (const auto &entry : fs::directory_iterator(mdev_bus, ec)) {
+		std::error_code link_ec;
+		const fs::path type = fs::read_symlink(entry.path() / "mdev_type", link_ec);
+		if (link_ec || type.filename() != AFD_MDEV_TYPE_NAME)
+			continue;
+		MdevStatus mdev;
+		mdev.uuid = entry.path().filename().string();
+		// The mdev's directory lies under its parent's.
+		mdev.device = fs::canonical(entry.path(), link_ec).parent_path().filename().string();
+		mdev.iommu_group = fs::read_symlink(entry.path() / "iommu_group", link_ec).filename().string();
+		try {
+			mdev.queue_id = sysfs::read_number<std::uint32_t>(entry.path() / "accelfd/queue_id");
+		} catch (const Error &) {
+			continue; // removed meanwhile
+		}
+		mdevs.push_back(std::move(mdev));
+	}
+	std::ranges::sort(mdevs, {}, &MdevStatus::uuid);
+	return mdevs;
+}
+
+void remove_mdev(const std::string &uuid)
+{
+	sysfs::write(mdev_bus / uuid / "remove", "1");
 }
 
 void administer_queue(const Device &device, std::uint32_t queue_id, QueueAction action,

@@ -10,6 +10,7 @@
 #include "accel/error.hpp"
 #include "accel/ioctl.hpp"
 #include "sysfs.hpp"
+#include "vfio.hpp"
 
 namespace accel {
 namespace {
@@ -101,7 +102,24 @@ Device Device::open(unsigned index)
 
 Device Device::open(const std::filesystem::path &path)
 {
-	return Device(Fd::open(path, O_RDWR), path);
+	return Device(std::make_shared<const Fd>(Fd::open(path, O_RDWR)), path);
+}
+
+Device Device::open_mdev(const std::string &uuid)
+{
+	auto mdev = detail::Mdev::open(uuid);
+	return Device(mdev->device(), "/sys/bus/mdev/devices/" + uuid, mdev);
+}
+
+Device::Device(std::shared_ptr<const Fd> fd, std::filesystem::path path,
+	       std::shared_ptr<detail::Mdev> mdev)
+	: fd_(std::move(fd)), path_(std::move(path)), mdev_(std::move(mdev))
+{
+}
+
+DmaMapping Device::map_dma(std::span<const std::byte> buffer) const
+{
+	return mdev_ ? mdev_->dma()->map(buffer) : DmaMapping{};
 }
 
 int Device::ioctl(unsigned long request, void *arg, const char *request_name) const
@@ -111,6 +129,18 @@ int Device::ioctl(unsigned long request, void *arg, const char *request_name) co
 
 DeviceInfo Device::info() const
 {
+	if (mdev_) {
+		const afd_mdev_regs regs = mdev_->read_regs();
+		// The rest is the parent's, which sysfs shows.
+		DeviceInfo info = read_status("accel" + std::to_string(regs.device_index)).info;
+		info.abi_major = regs.abi_major;
+		info.abi_minor = regs.abi_minor;
+		info.ops_supported = regs.ops_supported;
+		info.max_transfer = regs.max_transfer;
+		info.min_ring_entries = regs.min_ring_entries;
+		info.max_ring_entries = regs.max_ring_entries;
+		return info;
+	}
 	afd_info raw{};
 	ioctl(AFD_IOC_GET_INFO, &raw, "AFD_IOC_GET_INFO");
 

@@ -4,21 +4,19 @@
 
 #include <cerrno>
 #include <climits>
-#include <ctime>
 #include <stdexcept>
+
+#include <sys/eventfd.h>
 
 #include "accel/error.hpp"
 #include "accel/ioctl.hpp"
+#include "queue_control.hpp"
+#include "vfio.hpp"
 
 namespace accel {
 namespace {
 
-std::int64_t monotonic_ns() noexcept
-{
-	timespec ts{};
-	::clock_gettime(CLOCK_MONOTONIC, &ts);
-	return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+using detail::monotonic_ns;
 
 /// Absolute CLOCK_MONOTONIC deadline for a relative timeout.
 std::int64_t deadline_after(std::chrono::nanoseconds timeout) noexcept
@@ -41,9 +39,26 @@ std::string explain_queue_limit(const Device &device)
 	       " queues on the device (max_queues_per_process in /sys/class/accelfd/" + info.name + ")";
 }
 
+/// Throws the error of a queue creation that failed with -@p ret.
+[[noreturn]] void creation_failed(const Device &device, int ret, const std::string &what)
+{
+	if (ret == -ENOSPC)
+		throw Error(ENOSPC, what, explain_queue_limit(device));
+	throw Error(-ret, what);
+}
+
 } // namespace
 
+Queue::Queue() = default;
+Queue::Queue(Queue &&) noexcept = default;
+
 Queue Queue::create(const Device &device, const QueueOptions &options)
+{
+	return device.model() == Model::mdev ? create_on_mdev(device, options)
+					     : create_on_char_device(device, options);
+}
+
+Queue Queue::create_on_char_device(const Device &device, const QueueOptions &options)
 {
 	afd_queue_create args{};
 	args.sq_entries = options.sq_entries;
@@ -51,19 +66,13 @@ Queue Queue::create(const Device &device, const QueueOptions &options)
 	args.priority = options.priority;
 
 	const std::string path = device.path().string();
-	int ret = detail::ioctl(device.fd(), AFD_IOC_CREATE_QUEUE, &args);
-	if (ret == -ENOSPC)
-		throw Error(ENOSPC, "ioctl(AFD_IOC_CREATE_QUEUE) on " + path,
-			    explain_queue_limit(device));
+	const int ret = detail::ioctl(device.fd(), AFD_IOC_CREATE_QUEUE, &args);
 	if (ret < 0)
-		throw Error(-ret, "ioctl(AFD_IOC_CREATE_QUEUE) on " + path);
+		creation_failed(device, ret, "ioctl(AFD_IOC_CREATE_QUEUE) on " + path);
 
 	Queue q;
-	q.fd_ = device.shared_fd();
-	q.path_ = path;
+	q.control_ = detail::char_queue_control(device.shared_fd(), path, args.queue_id);
 	q.id_ = args.queue_id;
-	q.sq_entries_ = args.sq_entries;
-	q.cq_entries_ = args.cq_entries;
 	try {
 		const std::string name = q.name();
 		q.sq_ = Mapping::map(device.fd(), args.sq_size, args.sq_offset, name + " SQ");
@@ -74,20 +83,69 @@ Queue Queue::create(const Device &device, const QueueOptions &options)
 		q.destroy();
 		throw;
 	}
-	q.sq_header_ = q.sq_.at<afd_ring_header>(0);
-	q.cq_header_ = q.cq_.at<afd_ring_header>(0);
-	q.sq_ring_ = q.sq_.at<afd_desc>(args.sq_entries_offset);
-	q.cq_ring_ = q.cq_.at<afd_completion>(args.cq_entries_offset);
-	q.doorbell_ = q.doorbell_map_.at<std::uint32_t>(0);
+	q.attach_rings(args.sq_entries_offset, args.cq_entries_offset);
 	return q;
+}
+
+Queue Queue::create_on_mdev(const Device &device, const QueueOptions &options)
+{
+	const auto &mdev = device.mdev();
+	const std::string what = "enable the queue of " + mdev->name();
+	for (const auto &[offset, value] :
+	     {std::pair{offsetof(afd_mdev_regs, sq_entries), options.sq_entries},
+	      std::pair{offsetof(afd_mdev_regs, cq_entries), options.cq_entries},
+	      std::pair{offsetof(afd_mdev_regs, priority), options.priority}})
+		if (const int ret = mdev->write_reg(offset, value); ret < 0)
+			throw Error(-ret, "write a register of " + mdev->name());
+	if (const int ret = mdev->write_reg(offsetof(afd_mdev_regs, command), AFD_MDEV_CMD_ENABLE);
+	    ret < 0)
+		creation_failed(device, ret, what);
+
+	const afd_mdev_regs regs = mdev->read_regs();
+	Fd eventfd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	Queue q;
+	q.id_ = regs.queue_id;
+	const std::string name = mdev->name() + " (accel" + std::to_string(regs.device_index) +
+				 " queue " + std::to_string(regs.queue_id) + ")";
+	try {
+		if (!eventfd)
+			throw Error(errno, "eventfd for " + name);
+		const auto map = [&](unsigned region, const char *label) {
+			const vfio_region_info info = mdev->region(region);
+			return Mapping::map(device.fd(), info.size, static_cast<off_t>(info.offset),
+					    name + " " + label);
+		};
+		q.sq_ = map(AFD_MDEV_REGION_SQ, "SQ");
+		q.cq_ = map(AFD_MDEV_REGION_CQ, "CQ");
+		q.doorbell_map_ = map(AFD_MDEV_REGION_DOORBELL, "doorbell");
+		mdev->set_trigger(AFD_MDEV_IRQ_COMPLETION, eventfd.get());
+	} catch (...) {
+		(void)mdev->write_reg(offsetof(afd_mdev_regs, command), AFD_MDEV_CMD_DISABLE);
+		throw;
+	}
+	q.attach_rings(regs.sq_entries_offset, regs.cq_entries_offset);
+	q.control_ = detail::mdev_queue_control(mdev, name, std::move(eventfd),
+						{q.sq_header_, q.cq_header_, q.doorbell_});
+	return q;
+}
+
+void Queue::attach_rings(std::uint32_t sq_entries_offset, std::uint32_t cq_entries_offset) noexcept
+{
+	sq_header_ = sq_.at<afd_ring_header>(0);
+	cq_header_ = cq_.at<afd_ring_header>(0);
+	sq_ring_ = sq_.at<afd_desc>(sq_entries_offset);
+	cq_ring_ = cq_.at<afd_completion>(cq_entries_offset);
+	doorbell_ = doorbell_map_.at<std::uint32_t>(0);
+	// The kernel wrote the sizes it used (a CQ of 0 entries means twice the SQ).
+	sq_entries_ = sq_header_->entries;
+	cq_entries_ = cq_header_->entries;
 }
 
 Queue &Queue::operator=(Queue &&other) noexcept
 {
 	if (this != &other) {
 		destroy();
-		fd_ = std::move(other.fd_);
-		path_ = std::move(other.path_);
+		control_ = std::move(other.control_);
 		id_ = other.id_;
 		sq_ = std::move(other.sq_);
 		cq_ = std::move(other.cq_);
@@ -115,27 +173,23 @@ Queue::~Queue()
 
 void Queue::destroy() noexcept
 {
-	if (!fd_)
+	if (!control_)
 		return;
 	sq_.reset();
 	cq_.reset();
 	doorbell_map_.reset();
-	afd_queue_destroy args{};
-	args.queue_id = id_;
-	(void)detail::ioctl(fd_->get(), AFD_IOC_DESTROY_QUEUE, &args);
-	fd_.reset();
+	control_->destroy();
+	control_.reset();
 }
 
 std::string Queue::name() const
 {
-	return path_ + " queue " + std::to_string(id_);
+	return control_ ? control_->name() : "a moved-from accel::Queue";
 }
 
 int Queue::kick() noexcept
 {
-	afd_kick args{};
-	args.queue_id = id_;
-	return detail::ioctl(fd_->get(), AFD_IOC_KICK, &args);
+	return control_->kick();
 }
 
 unsigned Queue::take_stashed(std::span<afd_completion> out) noexcept
@@ -155,31 +209,22 @@ void Queue::submit(std::span<const afd_desc> descs, std::chrono::nanoseconds tim
 		descs = descs.subspan(try_submit(descs));
 		if (descs.empty())
 			break;
-		afd_wait args{};
-		args.queue_id = id_;
-		args.flags = AFD_WAIT_F_SQ_SPACE;
-		args.head = head;
-		args.deadline_ns = deadline;
-		int ret = detail::ioctl(fd_->get(), AFD_IOC_WAIT, &args);
+		const int ret = control_->wait(true, head, deadline);
 		if (ret == -ETIME)
 			throw Error(ETIME,
 				    "submit on " + name() + " after queuing " +
 					    std::to_string(total - descs.size()) + " of " + std::to_string(total),
 				    "the SQ stayed full; is the CQ being polled?");
 		if (ret < 0)
-			throw Error(-ret, "ioctl(AFD_IOC_WAIT) on " + name());
+			throw Error(-ret, control_->wait_call());
 	}
 }
 
 unsigned Queue::submit_syscall(std::span<const afd_desc> descs)
 {
-	afd_submit args{};
-	args.queue_id = id_;
-	args.descs = reinterpret_cast<std::uintptr_t>(descs.data());
-	args.count = static_cast<std::uint32_t>(descs.size());
-	checked_ioctl(fd_->get(), AFD_IOC_SUBMIT, &args, "AFD_IOC_SUBMIT", name());
-	submitted_ += args.submitted;
-	return args.submitted;
+	const unsigned accepted = control_->submit_syscall(descs);
+	submitted_ += accepted;
+	return accepted;
 }
 
 unsigned Queue::wait(std::span<afd_completion> out, std::chrono::nanoseconds timeout)
@@ -190,15 +235,11 @@ unsigned Queue::wait(std::span<afd_completion> out, std::chrono::nanoseconds tim
 		return n;
 	const std::int64_t deadline = deadline_after(timeout);
 	for (;;) {
-		afd_wait args{};
-		args.queue_id = id_;
-		args.head = cq_head_;
-		args.deadline_ns = deadline;
-		int ret = detail::ioctl(fd_->get(), AFD_IOC_WAIT, &args);
+		const int ret = control_->wait(false, cq_head_, deadline);
 		if (ret == -ETIME)
 			return poll(out);
 		if (ret < 0)
-			throw Error(-ret, "ioctl(AFD_IOC_WAIT) on " + name());
+			throw Error(-ret, control_->wait_call());
 		if (unsigned n = poll(out))
 			return n;
 	}
@@ -261,17 +302,7 @@ void Queue::resync() noexcept
 
 QueueStats Queue::stats() const
 {
-	afd_queue_query args{};
-	args.queue_id = id_;
-	checked_ioctl(fd_->get(), AFD_IOC_QUERY_QUEUE, &args, "AFD_IOC_QUERY_QUEUE", name());
-	return QueueStats{static_cast<afd_queue_state>(args.state),
-			  args.priority,
-			  args.sq_entries,
-			  args.cq_entries,
-			  args.submitted,
-			  args.completed,
-			  args.errors,
-			  args.bytes};
+	return control_->stats();
 }
 
 } // namespace accel

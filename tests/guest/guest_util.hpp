@@ -22,6 +22,8 @@
 #include <boost/test/unit_test.hpp>
 #include <linux/accelfd.h>
 
+#include "accel/admin.hpp"
+
 namespace guest {
 
 /// First line of a sysfs or procfs file.
@@ -339,5 +341,22 @@ inline int queue_admin(int fd, std::uint32_t queue_id, std::uint32_t op, std::ui
 	afd_queue_admin args{queue_id, op, priority, flags};
 	return ioctl_errno(fd, AFD_IOC_QUEUE_ADMIN, &args);
 }
+
+/// An mdev of accel0 for one test; removed at scope exit (after the
+/// objects declared after it have closed its files).
+struct TestMdev {
+	TestMdev() : uuid(accel::create_mdev("accel0")) {}
+	~TestMdev()
+	{
+		try {
+			accel::remove_mdev(uuid);
+		} catch (const std::exception &) {
+			// A test that removed it itself.
+		}
+	}
+	TestMdev(const TestMdev &) = delete;
+	TestMdev &operator=(const TestMdev &) = delete;
+	std::string uuid;
+};
 
 } // namespace guest

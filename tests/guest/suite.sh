@@ -1,9 +1,9 @@
 #!/bin/sh
 # The guest suite: runs inside the QEMU guest (tests/guest/run-guest), with
 # accelfd.ko already loaded by the harness.
-#   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO EXAMPLE FUZZER
+#   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO EXAMPLE FUZZER ACCELFD_MDEV_KO
 # FUZZ_OPS sets the length of each fuzz run (default 20000).
-guest_tests=$1 accelctl=$2 ko=$3 example=$4 fuzzer=$5
+guest_tests=$1 accelctl=$2 ko=$3 example=$4 fuzzer=$5 mdev_ko=$6
 src=$(cd "$(dirname "$0")/../.." && pwd)
 passed=0 failed=0
 
@@ -48,11 +48,15 @@ setup_permissions() {
 
 echo "== module loaded with defaults"
 check "udev gives /dev/accel0 to the group accel (udev/70-accelfd.rules)" setup_permissions
+# The VFIO-mdev front end: VFIO's modules from the guest kernel, ours.
+check "modprobe vfio_iommu_type1 mdev" modprobe -a vfio_iommu_type1 mdev
+check "insmod accelfd_mdev.ko" insmod "$mdev_ko"
 check "Boost.Test guest suite (1 device)" "$guest_tests" --color_output=no --log_level=test_suite
 check "README example: smallest and largest queue" "$example"
 check "fuzz, fixed seed 1" "$fuzzer" --seed 1 --ops "${FUZZ_OPS:-20000}"
 seed=$(date +%s)
 check "fuzz, seed $seed" "$fuzzer" --seed "$seed" --ops "${FUZZ_OPS:-20000}"
+check "rmmod accelfd_mdev" rmmod accelfd_mdev
 check "rmmod accelfd" rmmod accelfd
 check "no /dev/accelN left after unload" no_accel_nodes
 check "no /sys/class/accelfd left after unload" test ! -e /sys/class/accelfd

@@ -19,9 +19,9 @@ fi
 
 out=$("$work/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
 	--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON,MACRO_ARG_REUSE \
-	-f "$src"/kmod/*.c "$src"/kmod/*.h 2>&1 | grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)
+	-f "$src"/kmod/*.c "$src"/kmod/*.h "$src"/kmod/mdev/*.c 2>&1 | grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)
 if [[ -n $out ]]; then
 	echo "$out"
 	exit 1
 fi
-echo "checkpatch: $(ls "$src"/kmod/*.[ch] | wc -l) files clean"
+echo "checkpatch: $(ls "$src"/kmod/*.[ch] "$src"/kmod/mdev/*.c | wc -l) files clean"

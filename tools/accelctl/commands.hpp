@@ -64,5 +64,6 @@ void add_load_config(CLI::App &app);
 void add_queue(CLI::App &app);
 void add_device(CLI::App &app);
 void add_bench(CLI::App &app);
+void add_mdev(CLI::App &app);
 
 } // namespace accelctl

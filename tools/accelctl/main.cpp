@@ -26,6 +26,7 @@ constexpr Command commands[] = {
 	{"load-config", add_load_config},
 	{"queue", add_queue},
 	{"device", add_device},
+	{"mdev", add_mdev},
 	{"bench", add_bench},
 };
 

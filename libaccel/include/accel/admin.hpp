@@ -67,6 +67,25 @@ enum class QueueAction : std::uint32_t {
 
 [[nodiscard]] std::string_view action_name(QueueAction action) noexcept;
 
+/// An mdev of type accelfd-queue: /sys/bus/mdev/devices/<uuid>.
+struct MdevStatus {
+	std::string uuid;
+	std::string device;	     ///< the parent, "accel0"
+	std::string iommu_group;     ///< N of /dev/vfio/N
+	std::uint32_t queue_id = 0;  ///< its queue on the parent, 0 while it has none
+};
+
+/// True if accelfd_mdev is loaded (the parent has mdev types).
+[[nodiscard]] bool mdev_supported(const std::string &device);
+/// Creates an mdev on @p device (CAP_SYS_ADMIN); a random UUID if @p uuid
+/// is empty. Returns the UUID.
+std::string create_mdev(const std::string &device, const std::string &uuid = {});
+/// The accelfd mdevs of every device, by UUID.
+[[nodiscard]] std::vector<MdevStatus> read_mdevs();
+/// Removes an mdev (CAP_SYS_ADMIN). Waits while its VFIO device file is
+/// open: the kernel ends its queue and asks the user to close it.
+void remove_mdev(const std::string &uuid);
+
 /// Acts on any process's queue of @p device, which the caller opened.
 /// @p priority is for QueueAction::set_priority only.
 void administer_queue(const Device &device, std::uint32_t queue_id, QueueAction action,

@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: MIT
-// accel::Device: an open /dev/accelN, and the devices the module offers.
+// accel::Device: an open /dev/accelN or mdev, and the devices the module
+// offers.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <linux/accelfd.h>
 
+#include "accel/dma.hpp"
 #include "accel/fd.hpp"
 
 namespace accel {
+
+namespace detail {
+class Mdev;
+}
 
 /// What AFD_IOC_GET_INFO reports (or sysfs, for a device not opened).
 struct DeviceInfo {
@@ -62,31 +69,60 @@ struct DeviceStatus {
 /// Reads a device's description and state from sysfs, without opening it.
 [[nodiscard]] DeviceStatus read_status(const std::string &name);
 
-/// An open /dev/accelN: the context of this process on that device.
-/// Usable by the threads of the opening process only (the kernel answers
-/// EBADF to any other process, including a forked child).
+/// How the process reaches the device (docs/mdev.md compares the two).
+enum class Model {
+	char_device, ///< /dev/accelN: any number of queues per open file
+	mdev,	     ///< an mdev through VFIO: one queue pair per mdev
+};
+
+/// An open device: /dev/accelN (the context of this process on it), or an
+/// mdev of one opened through VFIO. Queue::create() and the operations
+/// work the same on both; map_dma() does what each model needs to let the
+/// device reach a buffer. A char device is usable by the threads of the
+/// opening process only (the kernel answers EBADF to any other process,
+/// including a forked child).
 class Device {
 public:
 	[[nodiscard]] static Device open(unsigned index);
 	[[nodiscard]] static Device open(const std::filesystem::path &path);
+	/// Opens the mdev @p uuid (accelctl mdev create makes one): its VFIO
+	/// container (type1 v2), group and device file.
+	[[nodiscard]] static Device open_mdev(const std::string &uuid);
 
+	[[nodiscard]] Model model() const noexcept { return mdev_ ? Model::mdev : Model::char_device; }
 	[[nodiscard]] DeviceInfo info() const;
+	/// /dev/accelN, or /sys/bus/mdev/devices/<uuid>.
 	[[nodiscard]] const std::filesystem::path &path() const noexcept { return path_; }
+	/// The char device's file, or the mdev's VFIO device file.
 	[[nodiscard]] int fd() const noexcept { return fd_->get(); }
 	/// Shared with the Queues created on it, which keep the file open.
 	[[nodiscard]] const std::shared_ptr<const Fd> &shared_fd() const noexcept { return fd_; }
 
+	/// Lets the device reach @p buffer until the result is destroyed; call
+	/// it for every buffer a descriptor names. Nothing to do on the char
+	/// device (the engine works in this process's address space); on an
+	/// mdev, VFIO_IOMMU_MAP_DMA of the buffer's pages at IOVA == address,
+	/// so descriptors carry the same addresses in both models.
+	[[nodiscard]] DmaMapping map_dma(std::span<const std::byte> buffer) const;
+	template <typename T> [[nodiscard]] DmaMapping map_dma(std::span<T> buffer) const
+	{
+		return map_dma(std::as_bytes(buffer));
+	}
+
 	/// ioctl on this device that throws an accel::Error naming it.
 	int ioctl(unsigned long request, void *arg, const char *request_name) const;
 
+	/// The mdev behind this Device (null for a char device); for the
+	/// library's own use.
+	[[nodiscard]] const std::shared_ptr<detail::Mdev> &mdev() const noexcept { return mdev_; }
+
 private:
-	Device(Fd fd, std::filesystem::path path)
-		: fd_(std::make_shared<const Fd>(std::move(fd))), path_(std::move(path))
-	{
-	}
+	Device(std::shared_ptr<const Fd> fd, std::filesystem::path path,
+	       std::shared_ptr<detail::Mdev> mdev = nullptr);
 
 	std::shared_ptr<const Fd> fd_;
 	std::filesystem::path path_;
+	std::shared_ptr<detail::Mdev> mdev_;
 };
 
 } // namespace accel

@@ -27,6 +27,10 @@
 
 namespace accel {
 
+namespace detail {
+class QueueControl;
+}
+
 struct QueueOptions {
 	std::uint32_t sq_entries = 64; ///< power of two within the device's limits
 	std::uint32_t cq_entries = 0;  ///< 0: twice sq_entries
@@ -44,12 +48,14 @@ class Queue {
 public:
 	static constexpr std::chrono::nanoseconds forever = std::chrono::nanoseconds::max();
 
-	/// Creates a queue on @p device and maps its rings and doorbell.
+	/// Creates a queue on @p device and maps its rings and doorbell: on
+	/// the char device with AFD_IOC_CREATE_QUEUE (any number per file),
+	/// on an mdev by enabling its one queue pair (EBUSY for a second).
 	/// Throws accel::Error; at a queue limit (ENOSPC) the message names
 	/// the limit.
 	[[nodiscard]] static Queue create(const Device &device, const QueueOptions &options = {});
 
-	Queue(Queue &&) noexcept = default;
+	Queue(Queue &&) noexcept;
 	Queue &operator=(Queue &&) noexcept;
 	Queue(const Queue &) = delete;
 	Queue &operator=(const Queue &) = delete;
@@ -78,7 +84,8 @@ public:
 	void submit(std::span<const afd_desc> descs, std::chrono::nanoseconds timeout = forever);
 
 	/// The syscall path: AFD_IOC_SUBMIT hands @p descs to the kernel, which
-	/// reads them itself. Returns how many it accepted.
+	/// reads them itself. Returns how many it accepted. The char device
+	/// only (an mdev has no such path: EOPNOTSUPP).
 	[[nodiscard]] unsigned submit_syscall(std::span<const afd_desc> descs);
 
 	/// Blocks until at least one completion arrives or @p timeout passes;
@@ -114,14 +121,18 @@ public:
 	[[nodiscard]] std::string name() const;
 
 private:
-	Queue() = default;
-	/// AFD_IOC_KICK; returns 0 or -errno (the fast path does not throw).
+	Queue();
+	static Queue create_on_char_device(const Device &device, const QueueOptions &options);
+	static Queue create_on_mdev(const Device &device, const QueueOptions &options);
+	/// Points the fast path at the mapped rings.
+	void attach_rings(std::uint32_t sq_entries_offset, std::uint32_t cq_entries_offset) noexcept;
+	/// Wakes a sleeping engine; returns 0 or -errno (the fast path does
+	/// not throw).
 	int kick() noexcept;
 	unsigned take_stashed(std::span<afd_completion> out) noexcept;
 	void destroy() noexcept;
 
-	std::shared_ptr<const Fd> fd_;
-	std::string path_;
+	std::unique_ptr<detail::QueueControl> control_; // the model's slow path
 	std::uint32_t id_ = 0;
 	Mapping sq_, cq_, doorbell_map_;
 
