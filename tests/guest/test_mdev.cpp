@@ -304,6 +304,8 @@ BOOST_AUTO_TEST_CASE(accelctl_creates_lists_and_removes_mdevs)
 			found = m.at("device") == "accel0" && m.at("queue") == 0 &&
 				m.at("vfio_group").get<std::string>().starts_with("/dev/vfio/");
 	BOOST_TEST(found);
+	BOOST_TEST(std::system(CHECK_SCHEMA_PATH " " ACCELFD_SOURCE_DIR
+				"/docs/accelctl.schema.json mdev_list < /tmp/mdev.json") == 0);
 	BOOST_REQUIRE(std::system((accelctl + " mdev remove " + uuid + " > /dev/null").c_str()) == 0);
 	BOOST_TEST(!fs::exists("/sys/bus/mdev/devices/" + uuid));
 	BOOST_TEST(std::system((accelctl + " mdev remove " + uuid + " 2> /dev/null").c_str()) != 0);
