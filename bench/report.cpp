@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+#include "report.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace bench {
+namespace {
+
+std::string first_match(const std::string &file, const std::string &key)
+{
+	std::ifstream in(file);
+	for (std::string line; std::getline(in, line);)
+		if (line.starts_with(key)) {
+			const auto colon = line.find(':');
+			return colon == std::string::npos ? line : line.substr(line.find_first_not_of(" \t", colon + 1));
+		}
+	return "unknown";
+}
+
+std::string format(double v)
+{
+	char buf[32];
+	if (v >= 100 || v == static_cast<double>(static_cast<long long>(v)))
+		std::snprintf(buf, sizeof(buf), "%.0f", v);
+	else if (v >= 1)
+		std::snprintf(buf, sizeof(buf), "%.2f", v);
+	else
+		std::snprintf(buf, sizeof(buf), "%.3f", v);
+	return buf;
+}
+
+void write_file(const std::filesystem::path &file, const std::string &text)
+{
+	std::ofstream out(file);
+	out << text;
+	if (!out.flush())
+		throw std::runtime_error("cannot write " + file.string());
+}
+
+const std::map<std::string, std::string> metric_titles = {
+	{"M1", "Submission cost per NOP descriptor"},
+	{"M2", "NOP round trip, one outstanding"},
+	{"M3", "NOP throughput by batch"},
+	{"M4", "Setup: from nothing to the first completion"},
+	{"M5", "Data operations against the CPU"},
+	{"M6", "Scaling over processes, and the idle engine"},
+};
+
+} // namespace
+
+Machine Machine::here()
+{
+	Machine m;
+	utsname u{};
+	::uname(&u);
+	m.kernel = u.release;
+	m.cpu = first_match("/proc/cpuinfo", "model name");
+	m.cpus = static_cast<unsigned>(::sysconf(_SC_NPROCESSORS_ONLN));
+	std::ifstream cmdline("/proc/cmdline");
+	std::string word;
+	m.accel = "unknown";
+	while (cmdline >> word)
+		if (word.starts_with("afd_accel="))
+			m.accel = word.substr(10);
+	return m;
+}
+
+const Figure *Report::find(const std::string &metric, const std::string &path,
+			   const std::string &param) const
+{
+	for (const Figure &f : figures_)
+		if (f.metric == metric && f.path == path && f.param == param)
+			return &f;
+	return nullptr;
+}
+
+void Report::write_json(const std::filesystem::path &file) const
+{
+	nlohmann::ordered_json out{
+		{"format", "accelfd-bench"},
+		{"version", 1},
+		{"mode", mode_},
+		{"machine",
+		 {{"kernel", machine_.kernel},
+		  {"cpu", machine_.cpu},
+		  {"cpus", machine_.cpus},
+		  {"accel", machine_.accel}}},
+		{"figures", nlohmann::ordered_json::array()},
+	};
+	for (const Figure &f : figures_)
+		out["figures"].push_back({{"metric", f.metric},
+					  {"path", f.path},
+					  {"param", f.param},
+					  {"value", f.value},
+					  {"unit", f.unit}});
+	write_file(file, out.dump(2) + "\n");
+}
+
+std::string Report::markdown() const
+{
+	std::ostringstream md;
+	md << "Machine: " << machine_.cpu << ", " << machine_.cpus << " CPUs, kernel " << machine_.kernel
+	   << ", guest under " << machine_.accel << "; mode " << mode_ << ".\n";
+	for (const auto &[metric, title] : metric_titles) {
+		std::vector<std::string> params, paths;
+		for (const Figure &f : figures_) {
+			if (f.metric != metric)
+				continue;
+			if (std::find(params.begin(), params.end(), f.param) == params.end())
+				params.push_back(f.param);
+			if (std::find(paths.begin(), paths.end(), f.path) == paths.end())
+				paths.push_back(f.path);
+		}
+		if (paths.empty())
+			continue;
+		md << "\n### " << metric << ": " << title << "\n\n| path |";
+		for (const auto &p : params)
+			md << ' ' << p << " |";
+		md << "\n|---|";
+		for (std::size_t i = 0; i < params.size(); i++)
+			md << "---:|";
+		md << '\n';
+		for (const auto &path : paths) {
+			md << "| " << path << " |";
+			for (const auto &param : params) {
+				const Figure *f = find(metric, path, param);
+				md << ' ' << (f ? format(f->value) + ' ' + f->unit : std::string("—")) << " |";
+			}
+			md << '\n';
+		}
+	}
+	return md.str();
+}
+
+void Report::write_markdown(const std::filesystem::path &file) const
+{
+	write_file(file, markdown());
+}
+
+void Report::write_plot_data(const std::filesystem::path &dir) const
+{
+	// Latency CDFs: one block per path, separated by two blank lines
+	// (gnuplot's "index"), each headed by its title.
+	std::ostringstream cdf;
+	for (const auto &[path, points] : latencies_) {
+		if (cdf.tellp() > 0)
+			cdf << "\n\n";
+		cdf << '"' << path << "\" \"fraction\"\n";
+		for (const auto &[ns, fraction] : points)
+			cdf << ns << ' ' << fraction << '\n';
+	}
+	write_file(dir / "latency_cdf.dat", cdf.str());
+
+	// Throughput by batch, a column per path; scaling by processes.
+	const auto table = [&](const std::string &metric, const std::string &key) {
+		std::vector<std::string> paths;
+		std::set<double> xs;
+		for (const Figure &f : figures_)
+			if (f.metric == metric && f.param.starts_with(key + "=")) {
+				if (std::find(paths.begin(), paths.end(), f.path) == paths.end())
+					paths.push_back(f.path);
+				xs.insert(std::stod(f.param.substr(key.size() + 1)));
+			}
+		std::ostringstream out;
+		out << key;
+		for (const auto &p : paths)
+			out << " \"" << p << '"';
+		out << '\n';
+		for (double x : xs) {
+			out << x;
+			for (const auto &p : paths) {
+				std::ostringstream param;
+				param << key << '=' << x;
+				const Figure *f = find(metric, p, param.str());
+				out << ' ' << (f ? std::to_string(f->value) : "NaN");
+			}
+			out << '\n';
+		}
+		return out.str();
+	};
+	write_file(dir / "throughput.dat", table("M3", "batch"));
+	write_file(dir / "scaling.dat", table("M6", "processes"));
+}
+
+void Report::print_summary() const
+{
+	const auto value = [&](const char *metric, const char *path, const char *param) {
+		const Figure *f = find(metric, path, param);
+		return f ? f->value : 0.0;
+	};
+	const double ring = value("M2", "char ring + poll", "p50");
+	std::printf("accel_bench (%s, kernel %s, %s) — ratios count, not absolute times\n",
+		    mode_.c_str(), machine_.kernel.c_str(), machine_.accel.c_str());
+	std::printf("%-34s %12s %14s\n", "NOP round trip, one outstanding", "p50 ns", "vs char ring");
+	for (const char *path : {"char ring + poll", "char ring + WAIT", "char SUBMIT ioctl + poll",
+				 "mdev ring + poll", "mdev ring + eventfd", "io_uring NOP",
+				 "io_uring NOP, SQPOLL"}) {
+		const double p50 = value("M2", path, "p50");
+		std::printf("  %-32s %12.0f %13.2fx\n", path, p50, ring > 0 ? p50 / ring : 0.0);
+	}
+	const double floor = value("M1", "store + release fence", "per descriptor");
+	std::printf("%-34s %12s %14s\n", "Submission cost per descriptor", "ns", "vs store");
+	for (const char *path : {"store + release fence", "char ring", "char SUBMIT ioctl", "mdev ring"}) {
+		const double ns = value("M1", path, "per descriptor");
+		std::printf("  %-32s %12.1f %13.1fx\n", path, ns, floor > 0 ? ns / floor : 0.0);
+	}
+	std::printf("%-34s %12s %14s\n", "Setup to the first completion", "syscalls", "us");
+	for (const char *path : {"char device", "mdev"})
+		std::printf("  %-32s %12.0f %14.0f\n", path, value("M4", path, "syscalls"),
+			    value("M4", path, "time") / 1000);
+}
+
+} // namespace bench
