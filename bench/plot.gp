@@ -6,6 +6,8 @@
 set terminal pngcairo size 900,560 font ",10" noenhanced
 set key outside right top
 set grid
+# How many paths (data blocks) the CDF file holds, before any range is set.
+stats data."/latency_cdf.dat" using 1 nooutput
 
 set output out."/latency_cdf.png"
 set title "NOP round trip, one outstanding (cumulative)"
@@ -13,7 +15,6 @@ set xlabel "latency (ns, log scale)"
 set ylabel "fraction of round trips"
 set logscale x
 set yrange [0:1]
-stats data."/latency_cdf.dat" using 1 nooutput
 plot for [i=0:STATS_blocks-1] data."/latency_cdf.dat" index i using 1:2 with steps lw 2 \
 	title columnheader(1)
 unset logscale x

@@ -137,6 +137,44 @@ std::string Report::markdown() const
 			md << '\n';
 		}
 	}
+	md << ratios();
+	return md.str();
+}
+
+std::string Report::ratios() const
+{
+	std::ostringstream md;
+	const auto ratio = [&](const char *metric, const std::string &path, const std::string &over,
+			       const std::string &param) -> std::string {
+		const Figure *a = find(metric, path, param);
+		const Figure *b = find(metric, over, param);
+		return a && b && b->value > 0 ? format(a->value / b->value) + "x" : "—";
+	};
+	md << "\n### Ratios measured in this run\n\n"
+	   << "NOP round trip p50 against io_uring's NOP (lower is better for accelfd):\n\n"
+	   << "| path | vs io_uring NOP | vs io_uring NOP, SQPOLL |\n|---|---:|---:|\n";
+	for (const char *path : {"char ring + poll", "char ring + WAIT", "char SUBMIT ioctl + poll",
+				 "mdev ring + poll", "mdev ring + eventfd"})
+		md << "| " << path << " | " << ratio("M2", path, "io_uring NOP", "p50") << " | "
+		   << ratio("M2", path, "io_uring NOP, SQPOLL", "p50") << " |\n";
+	md << "\nNOP throughput against io_uring with SQPOLL (higher is better for accelfd):\n\n"
+	   << "| path | batch=1 | batch=8 | batch=64 |\n|---|---:|---:|---:|\n";
+	for (const char *path : {"char ring", "mdev ring"}) {
+		md << "| " << path << " |";
+		for (const char *batch : {"batch=1", "batch=8", "batch=64"})
+			md << ' ' << ratio("M3", path, "io_uring NOP, SQPOLL", batch) << " |";
+		md << '\n';
+	}
+	md << "\nThe engine's data operations against the CPU doing the same in the same guest "
+	      "(higher is better for accelfd):\n\n"
+	   << "| operation | 4 KiB | 64 KiB | 1 MiB | 4 MiB |\n|---|---:|---:|---:|---:|\n";
+	for (const auto &[op, cpu] : {std::pair{"engine MEMMOVE", "CPU memcpy"},
+				      std::pair{"engine CRC32C", "CPU CRC32C (SSE4.2)"}}) {
+		md << "| " << op << " vs " << cpu << " |";
+		for (const char *size : {"size=4096", "size=65536", "size=1048576", "size=4194304"})
+			md << ' ' << ratio("M5", op, cpu, size) << " |";
+		md << '\n';
+	}
 	return md.str();
 }
 

@@ -49,6 +49,7 @@ public:
 
 private:
 	[[nodiscard]] std::string markdown() const;
+	[[nodiscard]] std::string ratios() const;
 
 	std::string mode_;
 	Machine machine_;

@@ -379,11 +379,4 @@ BOOST_AUTO_TEST_CASE(an_unprivileged_user_may_look_but_not_administer)
 	BOOST_TEST(owner.ask(QueueOwner::query).state == AFD_QUEUE_STATE_ACTIVE);
 }
 
-BOOST_AUTO_TEST_CASE(bench_runs_the_benchmark)
-{
-	const Run run = accelctl("bench --iterations 200");
-	BOOST_REQUIRE_MESSAGE(run.status == 0, run.out);
-	BOOST_TEST(run.out.find("NOP round trip") != std::string::npos, run.out);
-}
-
 BOOST_AUTO_TEST_SUITE_END()
