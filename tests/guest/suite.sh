@@ -1,9 +1,11 @@
 #!/bin/sh
 # The guest suite: runs inside the QEMU guest (tests/guest/run-guest), with
 # accelfd.ko already loaded by the harness.
-#   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO EXAMPLE FUZZER ACCELFD_MDEV_KO
+#   suite.sh GUEST_TESTS ACCELCTL ACCELFD_KO EXAMPLE FUZZER ACCELFD_MDEV_KO [KERNEL_TREE]
+# KERNEL_TREE: the build tree of a guest kernel whose modules are not under
+# /lib/modules (the debug kernel); VFIO's modules are loaded from there.
 # FUZZ_OPS sets the length of each fuzz run (default 20000).
-guest_tests=$1 accelctl=$2 ko=$3 example=$4 fuzzer=$5 mdev_ko=$6
+guest_tests=$1 accelctl=$2 ko=$3 example=$4 fuzzer=$5 mdev_ko=$6 kernel_tree=${7:-}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 passed=0 failed=0
 
@@ -25,6 +27,15 @@ not_loaded_exit_3() {
 	rc=$?
 	echo "$out"
 	[ $rc -eq 3 ] && echo "$out" | grep -q "accelfd module is not loaded"
+}
+load_vfio() {
+	if [ -z "$kernel_tree" ]; then
+		modprobe -a vfio_iommu_type1 mdev
+		return
+	fi
+	for m in vfio/vfio vfio/vfio_iommu_type1 vfio/mdev/mdev; do
+		[ -d "/sys/module/$(basename $m)" ] || insmod "$kernel_tree/drivers/$m.ko" || return 1
+	done
 }
 insmod_refused() { ! insmod "$ko" "$@" 2>/dev/null && [ ! -d /sys/module/accelfd ]; }
 
@@ -49,7 +60,7 @@ setup_permissions() {
 echo "== module loaded with defaults"
 check "udev gives /dev/accel0 to the group accel (udev/70-accelfd.rules)" setup_permissions
 # The VFIO-mdev front end: VFIO's modules from the guest kernel, ours.
-check "modprobe vfio_iommu_type1 mdev" modprobe -a vfio_iommu_type1 mdev
+check "load vfio_iommu_type1 and mdev" load_vfio
 check "insmod accelfd_mdev.ko" insmod "$mdev_ko"
 check "Boost.Test guest suite (1 device)" "$guest_tests" --color_output=no --log_level=test_suite
 check "README example: smallest and largest queue" "$example"
