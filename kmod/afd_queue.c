@@ -324,7 +324,8 @@ void afd_queue_shutdown(struct afd_queue *q)
 	else
 		ida_free(&adev->queue_ids, q->id);
 	account_locked_vm(q->ctx->mm, afd_queue_pages(q), false);
-	wake_up_all(&q->ctx->wq);
+	/* Every waiter, including a front end's (an eventfd). */
+	afd_context_notify(q->ctx);
 	afd_queue_put(q);
 }
 
@@ -336,10 +337,16 @@ static void afd_queue_release(struct kref *ref)
 	kfree(q);
 }
 
+/**
+ * afd_queue_get() - take a reference on a queue
+ * @q: a queue the caller holds a reference on already, or finds under a
+ *	lock that keeps it alive
+ */
 void afd_queue_get(struct afd_queue *q)
 {
 	kref_get(&q->ref);
 }
+EXPORT_SYMBOL_GPL(afd_queue_get);
 
 /**
  * afd_queue_put() - drop a reference on a queue
@@ -401,7 +408,7 @@ void afd_queue_fail(struct afd_queue *q, const char *why)
 	if (failed) {
 		afd_warn_ratelimited(q->adev, "queue %u of %s: %s\n", q->id,
 				     q->ctx->comm, why);
-		wake_up_all(&q->ctx->wq);
+		afd_context_notify(q->ctx);
 	}
 }
 
@@ -667,7 +674,11 @@ int afd_queue_reset(struct afd_queue *q, bool only_in_error)
 	/* Destroy may have marked it dead meanwhile; that is final. */
 	if (q->state != AFD_Q_DEAD) {
 		afd_queue_zero_rings(q);
-		WRITE_ONCE(q->state, AFD_Q_ACTIVE);
+		/* A device reset does not lift an administrator's suspension. */
+		if (q->state == AFD_Q_SUSPENDED)
+			WRITE_ONCE(q->cq_hdr->flags, AFD_CQ_F_SUSPENDED);
+		else
+			WRITE_ONCE(q->state, AFD_Q_ACTIVE);
 		ret = 0;
 	}
 	spin_unlock(&q->lock);
@@ -679,7 +690,7 @@ int afd_queue_reset(struct afd_queue *q, bool only_in_error)
 	}
 out_unlock:
 	mutex_unlock(&q->service_lock);
-	wake_up_all(&q->ctx->wq);
+	afd_context_notify(q->ctx);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(afd_queue_reset);

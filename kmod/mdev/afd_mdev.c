@@ -10,16 +10,22 @@
  * doorbell are mapped through VFIO regions with the char device's layout.
  *
  * Memory is the VFIO way: descriptors carry IOVAs that user space mapped
- * with VFIO_IOMMU_MAP_DMA, and the engine reaches each page by pinning it
- * with vfio_pin_pages() for just the copy, as a device doing DMA would. A
- * pin never outlives @dma_lock, so dma_unmap() has only to wait for it.
+ * with VFIO_IOMMU_MAP_DMA, and the engine reaches them with vfio_dma_rw(),
+ * which translates each IOVA through the container and copies from the
+ * mapping process's memory. It pins nothing: a pin taken per copy could
+ * not honour type1's unmap contract (every pin of an unmapped range must
+ * be gone when dma_unmap returns, or type1 BUG()s) without fencing the
+ * range against the engine, and charging RLIMIT_MEMLOCK page by page on
+ * the fast path would throttle it for nothing.
+ *
+ * Lock order: m->lock, then what the core takes (context, device, queue
+ * locks, and the mmap lock for RLIMIT_MEMLOCK). Nothing takes m->lock
+ * under the mmap lock: mmap() finds the queue under @q_lock instead.
  *
  * Completions signal an eventfd (VFIO_DEVICE_SET_IRQS); the CQ can also
  * be polled, as on the char device.
  */
 #include <linux/eventfd.h>
-#include <linux/highmem.h>
-#include <linux/iommu.h>
 #include <linux/mdev.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -62,28 +68,29 @@ struct afd_mdev_parent {
  * struct afd_mdev - one mdev: a VFIO device with at most one queue
  * @vdev: the VFIO device; first, as vfio_alloc_device() wants
  * @parent: its parent
- * @lock: protects @ctx, @q and @config
+ * @lock: protects @ctx, @config, @removing, and serialises changes of @q
  * @ctx: the opener's context, while the device file is open
- * @q: the queue, while enabled; a reference of ours
  * @config: the RW registers
+ * @removing: removal has begun: no new queue
+ * @q_lock: protects @q for mmap(), which must not take @lock
+ * @q: the queue, while enabled; a reference of ours
  * @irq_lock: protects @trigger; the engine signals under it
  * @trigger: eventfds of &enum afd_mdev_irq
- * @dma_lock: held while the engine has a page pinned; dma_unmap() takes it
- *	to know no pin of the range is left
  */
 struct afd_mdev {
 	struct vfio_device vdev;
 	struct afd_mdev_parent *parent;
 
-	struct mutex lock; /* Protects ctx, q, config */
+	struct mutex lock; /* Protects ctx, config, removing; changes of q */
 	struct afd_context *ctx;
-	struct afd_queue *q;
 	struct afd_queue_create config;
+	bool removing;
+
+	spinlock_t q_lock; /* Protects q */
+	struct afd_queue *q;
 
 	spinlock_t irq_lock; /* Protects trigger */
 	struct eventfd_ctx *trigger[AFD_MDEV_NUM_IRQS];
-
-	struct mutex dma_lock; /* Held while the engine has a page pinned */
 };
 
 static struct afd_mdev_parent *afd_mdev_parent_of(struct mdev_device *mdev)
@@ -105,38 +112,16 @@ static void afd_mdev_signal(struct afd_mdev *m, unsigned int irq)
 }
 
 /*
- * The engine's access to descriptor memory: one page at a time, pinned for
- * the copy only. Returns the bytes not copied, as copy_from_user() does.
+ * The engine's access to descriptor memory. vfio_dma_rw() returns 0 or an
+ * error, nothing in between: on an error nothing counts as copied, and
+ * the caller narrows the fault down byte by byte.
  */
 static size_t afd_mdev_copy(struct afd_mdev *m, u64 iova, void *buf,
 			    size_t len, bool write)
 {
-	int prot = write ? IOMMU_READ | IOMMU_WRITE : IOMMU_READ;
-	size_t done = 0;
-
-	mutex_lock(&m->dma_lock);
-	while (done < len) {
-		u64 addr = iova + done;
-		size_t off = offset_in_page(addr);
-		size_t n = min_t(size_t, len - done, PAGE_SIZE - off);
-		struct page *page;
-		void *va;
-
-		if (addr < iova) /* wrapped */
-			break;
-		if (vfio_pin_pages(&m->vdev, addr - off, 1, prot, &page) != 1)
-			break;
-		va = kmap_local_page(page);
-		if (write)
-			memcpy(va + off, buf + done, n);
-		else
-			memcpy(buf + done, va + off, n);
-		kunmap_local(va);
-		vfio_unpin_pages(&m->vdev, addr - off, 1);
-		done += n;
-	}
-	mutex_unlock(&m->dma_lock);
-	return len - done;
+	if (iova + len < iova) /* wraps */
+		return len;
+	return vfio_dma_rw(&m->vdev, iova, buf, len, write) ? len : 0;
 }
 
 static int afd_mdev_enter(struct afd_context *ctx)
@@ -173,13 +158,12 @@ static const struct afd_context_ops afd_mdev_context_ops = {
 	.notify	= afd_mdev_notify,
 };
 
-/* Type1 unmaps IOVAs we may have pinned: wait until no pin is held. */
-static void afd_mdev_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
+static void afd_mdev_set_queue(struct afd_mdev *m, struct afd_queue *q)
 {
-	struct afd_mdev *m = to_afd_mdev(vdev);
-
-	mutex_lock(&m->dma_lock);
-	mutex_unlock(&m->dma_lock);
+	lockdep_assert_held(&m->lock);
+	spin_lock(&m->q_lock);
+	m->q = q;
+	spin_unlock(&m->q_lock);
 }
 
 static int afd_mdev_enable(struct afd_mdev *m)
@@ -191,23 +175,30 @@ static int afd_mdev_enable(struct afd_mdev *m)
 	lockdep_assert_held(&m->lock);
 	if (m->q)
 		return -EBUSY;
+	if (m->removing)
+		return -ENODEV;
 	ret = afd_queue_create(m->ctx, &args);
 	if (ret)
 		return ret;
 	q = afd_context_get_queue(m->ctx, args.queue_id);
-	if (IS_ERR(q)) /* the device is going away */
+	if (IS_ERR(q)) {
+		/* An administrator ended it already: forget it. */
+		afd_context_destroy_queue(m->ctx, args.queue_id);
 		return PTR_ERR(q);
-	m->q = q;
+	}
+	afd_mdev_set_queue(m, q);
 	atomic_dec(&m->parent->idle);
 	return 0;
 }
 
 static void afd_mdev_disable(struct afd_mdev *m)
 {
+	struct afd_queue *q = m->q;
+
 	lockdep_assert_held(&m->lock);
-	afd_context_destroy_queue(m->ctx, m->q->id);
-	afd_queue_put(m->q);
-	m->q = NULL;
+	afd_mdev_set_queue(m, NULL);
+	afd_context_destroy_queue(m->ctx, q->id);
+	afd_queue_put(q);
 	atomic_inc(&m->parent->idle);
 }
 
@@ -248,6 +239,8 @@ static void afd_mdev_fill_regs(struct afd_mdev *m, struct afd_mdev_regs *regs)
 	regs->priority = m->config.priority;
 	if (!q)
 		return;
+	/* An administrator may have changed it since. */
+	regs->priority = READ_ONCE(q->priority);
 	regs->queue_id = q->id;
 	switch (afd_queue_state(q)) {
 	case AFD_Q_ACTIVE:
@@ -417,7 +410,8 @@ static int afd_mdev_set_irqs(struct afd_mdev *m, void __user *arg)
 	if (ret)
 		return ret;
 	/* Edge-triggered eventfds: nothing to mask or unmask. */
-	if (!(hdr.flags & VFIO_IRQ_SET_ACTION_TRIGGER))
+	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
+	    VFIO_IRQ_SET_ACTION_TRIGGER)
 		return -EINVAL;
 
 	if (hdr.flags & VFIO_IRQ_SET_DATA_NONE) {
@@ -427,8 +421,9 @@ static int afd_mdev_set_irqs(struct afd_mdev *m, void __user *arg)
 			afd_mdev_signal(m, hdr.index);
 		return 0;
 	}
-	if (!(hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD))
-		return -EINVAL; /* DATA_BOOL: not for these interrupts */
+	/* DATA_BOOL is not for these interrupts; an eventfd comes one. */
+	if (!(hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD) || hdr.count != 1)
+		return -EINVAL;
 	if (copy_from_user(&fd, arg + minsz, sizeof(fd)))
 		return -EFAULT;
 	if (fd < 0) {
@@ -497,14 +492,21 @@ static int afd_mdev_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	struct afd_mdev *m = to_afd_mdev(vdev);
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 index = AFD_MDEV_INDEX(off);
-	int ret = -EINVAL;
+	struct afd_queue *q;
+	int ret;
 
 	if (index >= ARRAY_SIZE(regions) || (off & AFD_MDEV_OFFSET_MASK))
 		return -EINVAL;
-	mutex_lock(&m->lock);
-	if (m->q)
-		ret = afd_queue_mmap(m->q, regions[index], vma);
-	mutex_unlock(&m->lock);
+	/* The mmap lock is held: @lock would invert the order (see top). */
+	spin_lock(&m->q_lock);
+	q = m->q;
+	if (q)
+		afd_queue_get(q);
+	spin_unlock(&m->q_lock);
+	if (!q)
+		return -EINVAL;
+	ret = afd_queue_mmap(q, regions[index], vma);
+	afd_queue_put(q);
 	return ret;
 }
 
@@ -550,6 +552,7 @@ static void afd_mdev_request(struct vfio_device *vdev, unsigned int count)
 	struct afd_mdev *m = to_afd_mdev(vdev);
 
 	mutex_lock(&m->lock);
+	m->removing = true;
 	if (m->q && afd_queue_state(m->q) != AFD_Q_DEAD)
 		afd_queue_evict(m->q);
 	mutex_unlock(&m->lock);
@@ -565,7 +568,7 @@ static int afd_mdev_init_dev(struct vfio_device *vdev)
 
 	m->parent = afd_mdev_parent_of(to_mdev_device(vdev->dev));
 	mutex_init(&m->lock);
-	mutex_init(&m->dma_lock);
+	spin_lock_init(&m->q_lock);
 	spin_lock_init(&m->irq_lock);
 	m->config.sq_entries = AFD_MDEV_DEFAULT_SQ_ENTRIES;
 	return 0;
@@ -575,7 +578,6 @@ static void afd_mdev_release_dev(struct vfio_device *vdev)
 {
 	struct afd_mdev *m = to_afd_mdev(vdev);
 
-	mutex_destroy(&m->dma_lock);
 	mutex_destroy(&m->lock);
 	vfio_free_device(vdev);
 }
@@ -591,7 +593,6 @@ static const struct vfio_device_ops afd_mdev_ops = {
 	.ioctl		= afd_mdev_ioctl,
 	.mmap		= afd_mdev_mmap,
 	.request	= afd_mdev_request,
-	.dma_unmap	= afd_mdev_dma_unmap,
 };
 
 /* Queues the device could still hold, less the mdevs waiting for one. */

@@ -68,7 +68,15 @@ std::string explain_errno(int err, std::string_view call)
 			       "(ulimit -l); use fewer or smaller queues or "
 			       "raise the limit";
 		break;
+	case EBUSY:
+		if (call.starts_with("open /dev/vfio/"))
+			return "another process has this mdev's VFIO group open; a group "
+			       "opens once";
+		break;
 	case EACCES:
+		if (call.starts_with("open /dev/vfio/"))
+			return "the mdev's VFIO group is root's unless the administrator "
+			       "hands it over (chown or a udev rule)";
 		if (call.starts_with("open /dev/accel"))
 			return "ask the administrator for access to the device "
 			       "(the accelfd group)";

@@ -101,13 +101,13 @@ Queue Queue::create_on_mdev(const Device &device, const QueueOptions &options)
 	    ret < 0)
 		creation_failed(device, ret, what);
 
-	const afd_mdev_regs regs = mdev->read_regs();
-	Fd eventfd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	Queue q;
-	q.id_ = regs.queue_id;
-	const std::string name = mdev->name() + " (accel" + std::to_string(regs.device_index) +
-				 " queue " + std::to_string(regs.queue_id) + ")";
 	try {
+		const afd_mdev_regs regs = mdev->read_regs();
+		q.id_ = regs.queue_id;
+		const std::string name = mdev->name() + " (accel" + std::to_string(regs.device_index) +
+					 " queue " + std::to_string(regs.queue_id) + ")";
+		Fd eventfd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 		if (!eventfd)
 			throw Error(errno, "eventfd for " + name);
 		const auto map = [&](unsigned region, const char *label) {
@@ -118,14 +118,17 @@ Queue Queue::create_on_mdev(const Device &device, const QueueOptions &options)
 		q.sq_ = map(AFD_MDEV_REGION_SQ, "SQ");
 		q.cq_ = map(AFD_MDEV_REGION_CQ, "CQ");
 		q.doorbell_map_ = map(AFD_MDEV_REGION_DOORBELL, "doorbell");
+		q.attach_rings(regs.sq_entries_offset, regs.cq_entries_offset);
 		mdev->set_trigger(AFD_MDEV_IRQ_COMPLETION, eventfd.get());
+		q.control_ = detail::mdev_queue_control(mdev, name, std::move(eventfd),
+							{q.sq_header_, q.cq_header_, q.doorbell_});
 	} catch (...) {
+		q.sq_.reset();
+		q.cq_.reset();
+		q.doorbell_map_.reset();
 		(void)mdev->write_reg(offsetof(afd_mdev_regs, command), AFD_MDEV_CMD_DISABLE);
 		throw;
 	}
-	q.attach_rings(regs.sq_entries_offset, regs.cq_entries_offset);
-	q.control_ = detail::mdev_queue_control(mdev, name, std::move(eventfd),
-						{q.sq_header_, q.cq_header_, q.doorbell_});
 	return q;
 }
 

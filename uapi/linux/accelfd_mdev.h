@@ -12,8 +12,9 @@
  * The rings and the doorbell have the char device's layout (linux/accelfd.h):
  * the same descriptors, completions, ring headers and protocol. What
  * differs is memory: descriptor addresses are IOVAs that user space mapped
- * with VFIO_IOMMU_MAP_DMA (the engine reaches them through VFIO's page
- * pinning), not the process's virtual addresses.
+ * with VFIO_IOMMU_MAP_DMA (the engine reaches them through vfio_dma_rw(),
+ * which translates them in the container), not the process's virtual
+ * addresses; an IOVA not mapped faults (-EFAULT).
  */
 #ifndef _UAPI_LINUX_ACCELFD_MDEV_H
 #define _UAPI_LINUX_ACCELFD_MDEV_H
