@@ -220,6 +220,20 @@ BOOST_AUTO_TEST_CASE(vfio_reset_empties_the_rings)
 	BOOST_TEST(q.run(accel::op::nop(2), std::chrono::seconds(30)).status == 0);
 }
 
+BOOST_AUTO_TEST_CASE(vfio_reset_keeps_an_administrators_suspension)
+{
+	guest::TestMdev mdev;
+	auto dev = accel::Device::open_mdev(mdev.uuid);
+	auto q = accel::Queue::create(dev);
+	guest::OpenDevice admin;
+	BOOST_REQUIRE(guest::queue_admin(admin.fd, q.id(), AFD_QUEUE_ADMIN_SUSPEND) == 0);
+	BOOST_REQUIRE(::ioctl(dev.fd(), VFIO_DEVICE_RESET) == 0);
+	q.resync();
+	BOOST_TEST(q.stats().state == AFD_QUEUE_STATE_SUSPENDED);
+	BOOST_TEST((q.cq_flags() & AFD_CQ_F_SUSPENDED) != 0u);
+	BOOST_TEST(q.run(accel::op::nop(), std::chrono::seconds(30)).status == -ECANCELED);
+}
+
 BOOST_AUTO_TEST_CASE(an_evicted_mdev_queue_fails_waits_with_ecanceled)
 {
 	guest::TestMdev mdev;
@@ -235,6 +249,27 @@ BOOST_AUTO_TEST_CASE(an_evicted_mdev_queue_fails_waits_with_ecanceled)
 	} catch (const accel::Error &e) {
 		BOOST_TEST(e.code().value() == ECANCELED);
 	}
+}
+
+BOOST_AUTO_TEST_CASE(a_wait_blocked_on_the_eventfd_wakes_when_the_queue_is_evicted)
+{
+	guest::TestMdev mdev;
+	auto dev = accel::Device::open_mdev(mdev.uuid);
+	auto q = accel::Queue::create(dev);
+	int err = 0;
+	std::thread waiter([&] {
+		afd_completion c[1];
+		try {
+			(void)q.wait(c, std::chrono::seconds(60));
+		} catch (const accel::Error &e) {
+			err = e.code().value();
+		}
+	});
+	std::this_thread::sleep_for(std::chrono::milliseconds(200)); // let it block
+	guest::OpenDevice admin;
+	BOOST_REQUIRE(guest::queue_admin(admin.fd, q.id(), AFD_QUEUE_ADMIN_EVICT) == 0);
+	waiter.join(); // a lost wakeup would hold it the whole 60 s, then fail below
+	BOOST_TEST(err == ECANCELED);
 }
 
 BOOST_AUTO_TEST_CASE(removing_an_open_mdev_ends_its_queue_and_waits_for_the_close)
