@@ -440,7 +440,6 @@ void afd_queue_kick_if_stalled(struct afd_queue *q)
 	    !kfifo_is_empty(&q->submit_fifo))
 		afd_queue_kick(q);
 }
-EXPORT_SYMBOL_GPL(afd_queue_kick_if_stalled);
 
 /**
  * afd_queue_submit() - queue descriptors given to AFD_IOC_SUBMIT
