@@ -143,6 +143,17 @@ static inline bool afd_device_removing(struct afd_device *adev)
 	return READ_ONCE(adev->state) != AFD_DEV_ENABLED;
 }
 
+/* A consistent copy of the device's limits. */
+static inline struct afd_limits afd_device_limits(struct afd_device *adev)
+{
+	struct afd_limits limits;
+
+	mutex_lock(&adev->lock);
+	limits = adev->limits;
+	mutex_unlock(&adev->lock);
+	return limits;
+}
+
 static inline bool afd_device_disabled(struct afd_device *adev)
 {
 	return READ_ONCE(adev->disabled);

@@ -49,6 +49,7 @@ static int afd_ioctl_get_info(struct afd_context *ctx, void *data)
 {
 	struct afd_device *adev = ctx->adev;
 	struct afd_info *info = data;
+	struct afd_limits limits;
 
 	if (info->flags & ~AFD_INFO_FLAGS_ALL)
 		return -EINVAL;
@@ -62,13 +63,12 @@ static int afd_ioctl_get_info(struct afd_context *ctx, void *data)
 	info->caps = AFD_CAPS_ALL;
 	info->ops_supported = adev->ops_supported;
 
-	mutex_lock(&adev->lock);
-	info->max_queues_per_process = adev->limits.max_queues_per_process;
-	info->max_queues = adev->limits.max_queues;
-	info->min_ring_entries = adev->limits.min_ring_entries;
-	info->max_ring_entries = adev->limits.max_ring_entries;
-	info->max_transfer = adev->limits.max_transfer;
-	mutex_unlock(&adev->lock);
+	limits = afd_device_limits(adev);
+	info->max_queues_per_process = limits.max_queues_per_process;
+	info->max_queues = limits.max_queues;
+	info->min_ring_entries = limits.min_ring_entries;
+	info->max_ring_entries = limits.max_ring_entries;
+	info->max_transfer = limits.max_transfer;
 
 	strscpy(info->name, dev_name(&adev->dev), sizeof(info->name));
 	return 0;
@@ -99,17 +99,7 @@ static int afd_ioctl_query_queue(struct afd_context *ctx, void *data)
 	if (IS_ERR(q))
 		return PTR_ERR(q);
 
-	switch (afd_queue_state(q)) {
-	case AFD_Q_ACTIVE:
-		args->state = AFD_QUEUE_STATE_ACTIVE;
-		break;
-	case AFD_Q_SUSPENDED:
-		args->state = AFD_QUEUE_STATE_SUSPENDED;
-		break;
-	default:
-		args->state = AFD_QUEUE_STATE_ERROR;
-		break;
-	}
+	args->state = afd_queue_uapi_state(q);
 	args->priority = READ_ONCE(q->priority);
 	args->sq_entries = q->sq_entries;
 	args->cq_entries = q->cq_entries;

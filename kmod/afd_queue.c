@@ -30,11 +30,7 @@
 static int afd_queue_check_args(struct afd_device *adev,
 				struct afd_queue_create *args)
 {
-	struct afd_limits limits;
-
-	mutex_lock(&adev->lock);
-	limits = adev->limits;
-	mutex_unlock(&adev->lock);
+	struct afd_limits limits = afd_device_limits(adev);
 
 	if (args->flags & ~AFD_QUEUE_CREATE_FLAGS_ALL)
 		return -EINVAL;
@@ -370,6 +366,25 @@ enum afd_q_state afd_queue_state(struct afd_queue *q)
 	return READ_ONCE(q->state);
 }
 EXPORT_SYMBOL_GPL(afd_queue_state);
+
+/**
+ * afd_queue_uapi_state() - the queue's state as user space sees it
+ * @q: the queue
+ *
+ * Return: &enum afd_queue_state; a dead queue reads as in error.
+ */
+u32 afd_queue_uapi_state(struct afd_queue *q)
+{
+	switch (afd_queue_state(q)) {
+	case AFD_Q_ACTIVE:
+		return AFD_QUEUE_STATE_ACTIVE;
+	case AFD_Q_SUSPENDED:
+		return AFD_QUEUE_STATE_SUSPENDED;
+	default:
+		return AFD_QUEUE_STATE_ERROR;
+	}
+}
+EXPORT_SYMBOL_GPL(afd_queue_uapi_state);
 
 /**
  * afd_queue_kick() - ask the queue's engine for service

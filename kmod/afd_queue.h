@@ -132,6 +132,7 @@ void afd_queue_get(struct afd_queue *q);
 void afd_queue_put(struct afd_queue *q);
 
 enum afd_q_state afd_queue_state(struct afd_queue *q);
+u32 afd_queue_uapi_state(struct afd_queue *q);
 void afd_queue_fail(struct afd_queue *q, const char *why);
 void afd_queue_set_dead(struct afd_queue *q);
 void afd_queue_set_need_wakeup(struct afd_queue *q, bool need);

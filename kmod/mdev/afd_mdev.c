@@ -222,17 +222,17 @@ static void afd_mdev_fill_regs(struct afd_mdev *m, struct afd_mdev_regs *regs)
 {
 	struct afd_device *adev = m->parent->adev;
 	struct afd_queue *q = m->q;
+	struct afd_limits limits;
 
 	lockdep_assert_held(&m->lock);
 	memset(regs, 0, sizeof(*regs));
 	regs->abi_major = AFD_ABI_MAJOR;
 	regs->abi_minor = AFD_ABI_MINOR;
 	regs->device_index = adev->index;
-	mutex_lock(&adev->lock);
-	regs->min_ring_entries = adev->limits.min_ring_entries;
-	regs->max_ring_entries = adev->limits.max_ring_entries;
-	regs->max_transfer = adev->limits.max_transfer;
-	mutex_unlock(&adev->lock);
+	limits = afd_device_limits(adev);
+	regs->min_ring_entries = limits.min_ring_entries;
+	regs->max_ring_entries = limits.max_ring_entries;
+	regs->max_transfer = limits.max_transfer;
 	regs->ops_supported = adev->ops_supported;
 	regs->sq_entries = m->config.sq_entries;
 	regs->cq_entries = m->config.cq_entries;
@@ -242,17 +242,7 @@ static void afd_mdev_fill_regs(struct afd_mdev *m, struct afd_mdev_regs *regs)
 	/* An administrator may have changed it since. */
 	regs->priority = READ_ONCE(q->priority);
 	regs->queue_id = q->id;
-	switch (afd_queue_state(q)) {
-	case AFD_Q_ACTIVE:
-		regs->state = AFD_QUEUE_STATE_ACTIVE;
-		break;
-	case AFD_Q_SUSPENDED:
-		regs->state = AFD_QUEUE_STATE_SUSPENDED;
-		break;
-	default:
-		regs->state = AFD_QUEUE_STATE_ERROR;
-		break;
-	}
+	regs->state = afd_queue_uapi_state(q);
 	regs->sq_entries_offset = AFD_RING_ENTRIES_OFFSET;
 	regs->cq_entries_offset = AFD_RING_ENTRIES_OFFSET;
 	regs->submitted = atomic64_read(&q->stats.submitted);

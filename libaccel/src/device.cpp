@@ -129,18 +129,9 @@ int Device::ioctl(unsigned long request, void *arg, const char *request_name) co
 
 DeviceInfo Device::info() const
 {
-	if (mdev_) {
-		const afd_mdev_regs regs = mdev_->read_regs();
-		// The rest is the parent's, which sysfs shows.
-		DeviceInfo info = read_status("accel" + std::to_string(regs.device_index)).info;
-		info.abi_major = regs.abi_major;
-		info.abi_minor = regs.abi_minor;
-		info.ops_supported = regs.ops_supported;
-		info.max_transfer = regs.max_transfer;
-		info.min_ring_entries = regs.min_ring_entries;
-		info.max_ring_entries = regs.max_ring_entries;
-		return info;
-	}
+	// An mdev is its parent's: sysfs describes that whole.
+	if (mdev_)
+		return read_status("accel" + std::to_string(mdev_->read_regs().device_index)).info;
 	afd_info raw{};
 	ioctl(AFD_IOC_GET_INFO, &raw, "AFD_IOC_GET_INFO");
 
