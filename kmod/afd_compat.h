@@ -21,8 +21,10 @@
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define afd_vma_set_flags(vma, flags) vm_flags_set(vma, flags)
+#define afd_vma_clear_flags(vma, flags) vm_flags_clear(vma, flags)
 #else
 #define afd_vma_set_flags(vma, flags) ((vma)->vm_flags |= (flags))
+#define afd_vma_clear_flags(vma, flags) ((vma)->vm_flags &= ~(flags))
 #endif
 
 #endif /* __AFD_COMPAT_H__ */

@@ -35,7 +35,8 @@ static int afd_user_enter(struct afd_context *ctx)
 static void afd_user_leave(struct afd_context *ctx)
 {
 	kthread_unuse_mm(ctx->mm);
-	mmput(ctx->mm);
+	/* If it is the last, the process's exit_mmap() is not the engine's. */
+	mmput_async(ctx->mm);
 }
 
 static size_t afd_user_read(struct afd_context *ctx, void *dst, u64 addr,

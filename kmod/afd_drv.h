@@ -11,6 +11,7 @@
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -36,6 +37,9 @@ enum afd_device_state {
  * @min_ring_entries: smallest ring, a power of two
  * @max_ring_entries: largest ring, a power of two
  * @max_transfer: largest descriptor length
+ * @max_queues_per_user: queues one user (uid) may hold on the device
+ * @max_memory_per_user: bytes of queue memory one user may hold on the
+ *	device, counted until the memory is freed
  */
 struct afd_limits {
 	u32 max_queues_per_process;
@@ -43,6 +47,8 @@ struct afd_limits {
 	u32 min_ring_entries;
 	u32 max_ring_entries;
 	u64 max_transfer;
+	u32 max_queues_per_user;
+	u64 max_memory_per_user;
 };
 
 /* Bounds within which an administrator may set the limits. */
@@ -50,6 +56,7 @@ struct afd_limits {
 #define AFD_LIMIT_MIN_RING_ENTRIES	8
 #define AFD_LIMIT_MAX_RING_ENTRIES	4096
 #define AFD_LIMIT_MAX_TRANSFER		BIT_ULL(30)
+#define AFD_LIMIT_MAX_USER_MEMORY	BIT_ULL(40)
 
 struct afd_engine_ops;
 
@@ -85,6 +92,10 @@ struct afd_engine_ops;
  * @limits: current limits
  * @contexts: open files of this device (&struct afd_context.node)
  * @queue_count: queues of all contexts
+ * @users_lock: protects @users; taken where a queue's memory is freed,
+ *	which may be under the mmap lock, so it is not @lock
+ * @users: &struct afd_user_usage of each user holding queues or queue
+ *	memory on the device
  */
 struct afd_device {
 	struct device dev;
@@ -109,6 +120,9 @@ struct afd_device {
 	struct afd_limits limits;
 	struct list_head contexts;
 	u32 queue_count;
+
+	spinlock_t users_lock; /* Protects users */
+	struct list_head users;
 };
 
 static inline struct afd_device *to_afd_device(struct device *dev)

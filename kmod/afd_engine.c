@@ -221,6 +221,11 @@ static int afd_engine_thread(void *data)
 	while (!kthread_should_stop()) {
 		if (afd_engine_pass(eng)) {
 			last_work = ktime_get_ns();
+			/*
+			 * A queue kept full for ever (NOPs, cancelled work, an
+			 * mdev's) reaches no other scheduling point.
+			 */
+			cond_resched();
 			continue;
 		}
 		if (ktime_get_ns() - last_work <

@@ -33,14 +33,19 @@ typedef int afd_ioctl_fn(struct afd_context *ctx, void *data);
  * struct afd_ioctl_desc - one entry of the dispatch table
  * @cmd: the kernel's definition of the command
  * @fn: handler; gets a kernel copy of the argument
+ * @undo: for a handler that creates something, takes it back when its
+ *	result cannot be copied out: the caller would never learn of it
  */
 struct afd_ioctl_desc {
 	unsigned int cmd;
 	afd_ioctl_fn *fn;
+	afd_ioctl_fn *undo;
 };
 
 #define AFD_IOCTL_DEF(ioctl, func) \
 	[_IOC_NR(ioctl)] = { .cmd = ioctl, .fn = func }
+#define AFD_IOCTL_DEF_UNDO(ioctl, func, undo_func) \
+	[_IOC_NR(ioctl)] = { .cmd = ioctl, .fn = func, .undo = undo_func }
 
 /* Largest argument the table holds; arguments live on the stack. */
 #define AFD_IOCTL_MAX_ARG 128
@@ -69,6 +74,8 @@ static int afd_ioctl_get_info(struct afd_context *ctx, void *data)
 	info->min_ring_entries = limits.min_ring_entries;
 	info->max_ring_entries = limits.max_ring_entries;
 	info->max_transfer = limits.max_transfer;
+	info->max_queues_per_user = limits.max_queues_per_user;
+	info->max_memory_per_user = limits.max_memory_per_user;
 
 	strscpy(info->name, dev_name(&adev->dev), sizeof(info->name));
 	return 0;
@@ -77,6 +84,13 @@ static int afd_ioctl_get_info(struct afd_context *ctx, void *data)
 static int afd_ioctl_create_queue(struct afd_context *ctx, void *data)
 {
 	return afd_queue_create(ctx, data);
+}
+
+static int afd_ioctl_create_queue_undo(struct afd_context *ctx, void *data)
+{
+	const struct afd_queue_create *args = data;
+
+	return afd_context_destroy_queue(ctx, args->queue_id);
 }
 
 static int afd_ioctl_destroy_queue(struct afd_context *ctx, void *data)
@@ -136,7 +150,7 @@ static int afd_ioctl_wait(struct afd_context *ctx, void *data)
 
 	if (args->flags & ~AFD_WAIT_FLAGS_ALL)
 		return -EINVAL;
-	if (args->pad || args->deadline_ns < 0)
+	if (args->pad || args->deadline_ns < 0 || args->index || args->pad2)
 		return -EINVAL;
 	q = afd_context_get_queue(ctx, args->queue_id);
 	if (IS_ERR(q))
@@ -173,7 +187,7 @@ static int afd_ioctl_submit(struct afd_context *ctx, void *data)
 	struct afd_queue *q;
 	int ret;
 
-	if (args->flags)
+	if (args->flags || args->submitted)
 		return -EINVAL;
 	q = afd_context_get_queue(ctx, args->queue_id);
 	if (IS_ERR(q))
@@ -225,6 +239,7 @@ static int afd_ioctl_kick(struct afd_context *ctx, void *data)
 static int afd_ioctl_queue_admin(struct afd_context *ctx, void *data)
 {
 	struct afd_queue_admin *args = data;
+	struct afd_context *owner;
 	struct afd_queue *q;
 	int ret;
 
@@ -242,15 +257,18 @@ static int afd_ioctl_queue_admin(struct afd_context *ctx, void *data)
 	q = afd_device_get_queue(ctx->adev, args->queue_id);
 	if (!q)
 		return -ENOENT;
+	/* Read before the put: ours may be the queue's last reference. */
+	owner = q->ctx;
 	ret = afd_queue_admin(q, args);
 	afd_queue_put(q);
-	afd_context_put(q->ctx);
+	afd_context_put(owner);
 	return ret;
 }
 
 static const struct afd_ioctl_desc afd_ioctls[] = {
 	AFD_IOCTL_DEF(AFD_IOC_GET_INFO, afd_ioctl_get_info),
-	AFD_IOCTL_DEF(AFD_IOC_CREATE_QUEUE, afd_ioctl_create_queue),
+	AFD_IOCTL_DEF_UNDO(AFD_IOC_CREATE_QUEUE, afd_ioctl_create_queue,
+			   afd_ioctl_create_queue_undo),
 	AFD_IOCTL_DEF(AFD_IOC_DESTROY_QUEUE, afd_ioctl_destroy_queue),
 	AFD_IOCTL_DEF(AFD_IOC_QUERY_QUEUE, afd_ioctl_query_queue),
 	AFD_IOCTL_DEF(AFD_IOC_WAIT, afd_ioctl_wait),
@@ -285,8 +303,11 @@ static long afd_ioctl_dispatch(struct afd_context *ctx,
 		return ret;
 
 	if ((_IOC_DIR(cmd) & _IOC_DIR(desc->cmd) & _IOC_READ) &&
-	    copy_to_user(uarg, kdata, min(usize, ksize)))
+	    copy_to_user(uarg, kdata, min(usize, ksize))) {
+		if (desc->undo)
+			desc->undo(ctx, kdata);
 		return -EFAULT;
+	}
 	return 0;
 }
 

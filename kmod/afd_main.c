@@ -40,11 +40,14 @@ static const struct afd_limits afd_default_limits = {
 	.min_ring_entries = 8,
 	.max_ring_entries = 4096,
 	.max_transfer = 16 << 20,
+	.max_queues_per_user = 64,
+	.max_memory_per_user = 64 << 20,
 };
 
 static dev_t afd_devt;
 static struct class *afd_class;
-static DEFINE_MUTEX(afd_devices_lock); /* Protects afd_devices, frontends */
+/* Protects afd_devices and afd_frontends; held while a device is removed */
+static DEFINE_MUTEX(afd_devices_lock);
 static struct afd_device *afd_devices[AFD_MAX_DEVICES];
 static LIST_HEAD(afd_frontends);
 
@@ -119,6 +122,8 @@ static void afd_device_release(struct device *dev)
 {
 	struct afd_device *adev = to_afd_device(dev);
 
+	/* Every queue's memory is freed before its context lets go of us. */
+	WARN_ON_ONCE(!list_empty(&adev->users));
 	xa_destroy(&adev->queues);
 	ida_destroy(&adev->context_ids);
 	ida_destroy(&adev->queue_ids);
@@ -148,6 +153,8 @@ static struct afd_device *afd_device_create(u32 index)
 	adev->state = AFD_DEV_ENABLED;
 	mutex_init(&adev->lock);
 	INIT_LIST_HEAD(&adev->contexts);
+	spin_lock_init(&adev->users_lock);
+	INIT_LIST_HEAD(&adev->users);
 	ida_init(&adev->queue_ids);
 	ida_init(&adev->context_ids);
 	xa_init(&adev->queues);
@@ -165,19 +172,33 @@ static struct afd_device *afd_device_create(u32 index)
 	if (ret)
 		goto err_put_device;
 
-	cdev_init(&adev->cdev, &afd_fops);
-	adev->cdev.owner = THIS_MODULE;
-	ret = cdev_device_add(&adev->cdev, &adev->dev);
+	/*
+	 * Neither a uevent nor an open() before context/ and queue/ exist:
+	 * an early open would make its context's directory with no parent.
+	 * Until cdev_add() an open of the node fails with -ENXIO.
+	 */
+	dev_set_uevent_suppress(&adev->dev, true);
+	ret = device_add(&adev->dev);
 	if (ret)
 		goto err_stop_engine;
 	ret = afd_sysfs_add_dirs(adev);
 	if (ret)
-		goto err_del_cdev;
+		goto err_del_device;
+	cdev_init(&adev->cdev, &afd_fops);
+	adev->cdev.owner = THIS_MODULE;
+	cdev_set_parent(&adev->cdev, &adev->dev.kobj);
+	ret = cdev_add(&adev->cdev, adev->dev.devt, 1);
+	if (ret)
+		goto err_remove_dirs;
+	dev_set_uevent_suppress(&adev->dev, false);
+	kobject_uevent(&adev->dev.kobj, KOBJ_ADD);
 	afd_debugfs_add_device(adev);
 	return adev;
 
-err_del_cdev:
-	cdev_device_del(&adev->cdev, &adev->dev);
+err_remove_dirs:
+	afd_sysfs_remove_dirs(adev);
+err_del_device:
+	device_del(&adev->dev);
 err_stop_engine:
 	adev->engine_ops->stop(adev);
 err_put_device:
@@ -283,16 +304,24 @@ out_unlock:
  * @adev: the device
  *
  * The front ends let go first; the mdev front end waits there until the
- * users of the device's mdevs close them (VFIO asks them to).
+ * users of the device's mdevs close them (VFIO asks them to). The caller
+ * holds a reference on @adev; of callers racing (module unload, sysfs
+ * "remove"), one removes it and the others return at once.
  */
 void afd_remove_device(struct afd_device *adev)
 {
 	mutex_lock(&afd_devices_lock);
+	/* Whoever takes the slot removes the device: the other caller goes. */
+	if (afd_devices[adev->index] != adev) {
+		mutex_unlock(&afd_devices_lock);
+		return;
+	}
 	afd_devices[adev->index] = NULL;
 	if (!list_empty(&afd_frontends))
 		afd_frontends_remove(adev, NULL);
-	mutex_unlock(&afd_devices_lock);
+	/* Under the lock: module unload must not finish while it runs. */
 	afd_device_destroy(adev);
+	mutex_unlock(&afd_devices_lock);
 }
 
 /**
@@ -351,9 +380,14 @@ static void afd_remove_devices(void)
 	for (i = AFD_MAX_DEVICES - 1; i >= 0; i--) {
 		mutex_lock(&afd_devices_lock);
 		adev = afd_devices[i];
-		mutex_unlock(&afd_devices_lock);
+		/* A sysfs "remove" may free it once the lock is dropped. */
 		if (adev)
+			get_device(&adev->dev);
+		mutex_unlock(&afd_devices_lock);
+		if (adev) {
 			afd_remove_device(adev);
+			put_device(&adev->dev);
+		}
 	}
 }
 

@@ -61,41 +61,43 @@ static const struct vm_operations_struct afd_vm_ops = {
  * queue's memory behaves the same whichever way it was mapped.
  *
  * Return: 0, -EINVAL for a private mapping, an unknown region or a wrong
- * size, or the error of remap_vmalloc_range().
+ * size, -EPERM for an executable mapping, or the error of
+ * vm_map_pages_zero().
  */
 int afd_queue_mmap(struct afd_queue *q, unsigned int region,
 		   struct vm_area_struct *vma)
 {
-	size_t size;
-	void *mem;
+	struct afd_region *r;
 	int ret;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+	/* Memory the kernel writes is never code: no PROT_EXEC, now or later. */
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
 
 	switch (region) {
 	case AFD_REGION_SQ:
-		mem = q->sq_mem;
-		size = q->sq_size;
+		r = &q->sq_region;
 		break;
 	case AFD_REGION_CQ:
-		mem = q->cq_mem;
-		size = q->cq_size;
+		r = &q->cq_region;
 		break;
 	case AFD_REGION_DOORBELL:
-		mem = q->doorbell;
-		size = PAGE_SIZE;
+		r = &q->db_region;
 		break;
 	default:
 		return -EINVAL;
 	}
-	if (vma->vm_end - vma->vm_start != size)
+	if (vma_pages(vma) != r->nr_pages)
 		return -EINVAL;
 
 	/* VM_IO: madvise(MADV_DOFORK) must not undo VM_DONTCOPY. */
 	afd_vma_set_flags(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |
 			       VM_IO);
-	ret = remap_vmalloc_range(vma, mem, 0);
+	afd_vma_clear_flags(vma, VM_MAYEXEC);
+	/* The offset names the region, not a page in it: map from its start. */
+	ret = vm_map_pages_zero(vma, r->pages, r->nr_pages);
 	if (ret)
 		return ret;
 
@@ -130,7 +132,7 @@ static int afd_mmap_queue(struct afd_context *ctx, struct vm_area_struct *vma)
  * Return: 0; -EBADF from a process other than the opener; -ENODEV once
  * the device is removed; -EINVAL for a private mapping, an offset that
  * names no region of this file's queues, or a size other than the
- * region's; -ENOMEM.
+ * region's; -EPERM for PROT_EXEC; -ENOMEM.
  */
 int afd_mmap(struct file *file, struct vm_area_struct *vma)
 {

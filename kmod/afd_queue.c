@@ -2,7 +2,7 @@
 /*
  * accelfd: per-process queues.
  *
- * A queue's rings and doorbell live in vmalloc_user() memory that is
+ * A queue's rings and doorbell live in pages (vmap()ed for the kernel) that are
  * mapped into its process. Everything user space can write there (the
  * doorbell, the CQ head, SQ entries) is read once into a private copy and
  * checked before use: the kernel's own indices (sq_head, cq_tail) are the
@@ -11,10 +11,13 @@
  * Lock order: context lock, then device lock, then queue lock. Nothing
  * waits for an engine with the context lock held (see afd_queue_unlink()).
  */
+#include <linux/capability.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
@@ -24,6 +27,7 @@
 #include "afd_engine.h"
 #include "afd_queue.h"
 #include "afd_sysfs.h"
+#include "afd_user.h"
 
 #define AFD_QUEUE_ID_MAX 0xffff /* bits 32-47 of an mmap offset */
 
@@ -36,8 +40,23 @@ static int afd_queue_check_args(struct afd_device *adev,
 		return -EINVAL;
 	if (args->pad)
 		return -EINVAL;
+	/* Outputs, zero so that they can become inputs one day. */
+	if (args->queue_id || args->sq_offset || args->sq_size ||
+	    args->cq_offset || args->cq_size || args->doorbell_offset ||
+	    args->doorbell_size || args->sq_entries_offset ||
+	    args->cq_entries_offset)
+		return -EINVAL;
+	if (!(args->flags & AFD_QUEUE_CREATE_F_PRIORITY)) {
+		if (args->priority)
+			return -EINVAL;
+		args->priority = AFD_QUEUE_PRIORITY_DEFAULT;
+	}
 	if (args->priority > AFD_QUEUE_PRIORITY_MAX)
 		return -EINVAL;
+	/* More than a default share of an engine, as a negative nice value. */
+	if (args->priority > AFD_QUEUE_PRIORITY_DEFAULT &&
+	    !capable(CAP_SYS_NICE))
+		return -EPERM;
 	if (!is_power_of_2(args->sq_entries) ||
 	    args->sq_entries < limits.min_ring_entries ||
 	    args->sq_entries > limits.max_ring_entries)
@@ -51,12 +70,46 @@ static int afd_queue_check_args(struct afd_device *adev,
 	return 0;
 }
 
+static void afd_region_free(struct afd_region *r)
+{
+	unsigned int i;
+
+	if (r->vaddr)
+		vunmap(r->vaddr);
+	/* Pages still mapped somewhere keep a reference of their own. */
+	for (i = 0; r->pages && i < r->nr_pages && r->pages[i]; i++)
+		__free_page(r->pages[i]);
+	kvfree(r->pages);
+}
+
+/*
+ * Page by page rather than vmalloc_user(): each page is charged to the
+ * creator's memory cgroup (vmalloc_user() takes no gfp flags), and none
+ * needs a high-order allocation.
+ */
+static int afd_region_alloc(struct afd_region *r, size_t size)
+{
+	unsigned int i;
+
+	r->nr_pages = size >> PAGE_SHIFT;
+	r->pages = kvcalloc(r->nr_pages, sizeof(*r->pages), GFP_KERNEL_ACCOUNT);
+	if (!r->pages)
+		return -ENOMEM;
+	for (i = 0; i < r->nr_pages; i++) {
+		r->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!r->pages[i])
+			return -ENOMEM;
+	}
+	r->vaddr = vmap(r->pages, r->nr_pages, VM_MAP, PAGE_KERNEL);
+	return r->vaddr ? 0 : -ENOMEM;
+}
+
 static void afd_queue_free_mem(struct afd_queue *q)
 {
-	kfifo_free(&q->submit_fifo);
-	vfree(q->doorbell);
-	vfree(q->cq_mem);
-	vfree(q->sq_mem);
+	kvfree(q->submit_buf);
+	afd_region_free(&q->db_region);
+	afd_region_free(&q->cq_region);
+	afd_region_free(&q->sq_region);
 }
 
 static int afd_queue_alloc_mem(struct afd_queue *q)
@@ -67,21 +120,25 @@ static int afd_queue_alloc_mem(struct afd_queue *q)
 				(size_t)q->cq_entries *
 				sizeof(struct afd_completion));
 
-	q->sq_mem = vmalloc_user(q->sq_size);
-	q->cq_mem = vmalloc_user(q->cq_size);
-	q->doorbell = vmalloc_user(PAGE_SIZE);
-	if (!q->sq_mem || !q->cq_mem || !q->doorbell ||
-	    kfifo_alloc(&q->submit_fifo, q->sq_entries, GFP_KERNEL)) {
+	/* Up to an order-6 size: kvmalloc, whose failure a user cannot spam. */
+	q->submit_buf = kvmalloc_array(q->sq_entries, sizeof(*q->submit_buf),
+				       GFP_KERNEL_ACCOUNT);
+	if (!q->submit_buf || afd_region_alloc(&q->sq_region, q->sq_size) ||
+	    afd_region_alloc(&q->cq_region, q->cq_size) ||
+	    afd_region_alloc(&q->db_region, PAGE_SIZE)) {
 		afd_queue_free_mem(q);
 		return -ENOMEM;
 	}
+	q->doorbell = q->db_region.vaddr;
+	kfifo_init(&q->submit_fifo, q->submit_buf,
+		   q->sq_entries * sizeof(*q->submit_buf));
 
-	q->sq_hdr = q->sq_mem;
-	q->sq_ring = q->sq_mem + AFD_RING_ENTRIES_OFFSET;
+	q->sq_hdr = q->sq_region.vaddr;
+	q->sq_ring = q->sq_region.vaddr + AFD_RING_ENTRIES_OFFSET;
 	q->sq_hdr->entries = q->sq_entries;
 	q->sq_hdr->entry_size = sizeof(struct afd_desc);
-	q->cq_hdr = q->cq_mem;
-	q->cq_ring = q->cq_mem + AFD_RING_ENTRIES_OFFSET;
+	q->cq_hdr = q->cq_region.vaddr;
+	q->cq_ring = q->cq_region.vaddr + AFD_RING_ENTRIES_OFFSET;
 	q->cq_hdr->entries = q->cq_entries;
 	q->cq_hdr->entry_size = sizeof(struct afd_completion);
 	return 0;
@@ -91,6 +148,48 @@ static int afd_queue_alloc_mem(struct afd_queue *q)
 static unsigned long afd_queue_pages(struct afd_queue *q)
 {
 	return (q->sq_size + q->cq_size + PAGE_SIZE) >> PAGE_SHIFT;
+}
+
+/*
+ * The rings and the doorbell are kernel memory the process keeps resident,
+ * as io_uring's rings are, until the last munmap(), which may come long
+ * after DESTROY_QUEUE. From creation until they are freed they count
+ * against the user's max_memory_per_user on the device and, unless
+ * CAP_IPC_LOCK, the user's RLIMIT_MEMLOCK, through the per-user counter
+ * io_uring uses, which needs no mmap lock. The queue itself counts against
+ * max_queues_per_user until it is destroyed.
+ */
+static int afd_queue_charge(struct afd_queue *q)
+{
+	unsigned long pages = afd_queue_pages(q);
+	unsigned long limit, cur;
+	int ret;
+
+	ret = afd_user_charge(q->adev, q->user->uid, pages,
+			      capable(CAP_SYS_RESOURCE));
+	if (ret)
+		return ret;
+	if (capable(CAP_IPC_LOCK))
+		return 0;
+	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	cur = atomic_long_read(&q->user->locked_vm);
+	do {
+		if (cur + pages > limit) {
+			afd_user_release_queue(q->adev, q->user->uid);
+			afd_user_release_pages(q->adev, q->user->uid, pages);
+			return -ENOMEM;
+		}
+	} while (!atomic_long_try_cmpxchg(&q->user->locked_vm, &cur,
+					  cur + pages));
+	q->charged_pages = pages;
+	return 0;
+}
+
+/* When the memory is freed. */
+static void afd_queue_uncharge_memory(struct afd_queue *q)
+{
+	atomic_long_sub(q->charged_pages, &q->user->locked_vm);
+	afd_user_release_pages(q->adev, q->user->uid, afd_queue_pages(q));
 }
 
 /* Queues the process owning @ctx holds on its device, over all its files. */
@@ -142,8 +241,10 @@ static void afd_queue_unreserve(struct afd_context *ctx)
  * @ctx: the calling process's context
  * @args: the validated-here CREATE_QUEUE argument; outputs are filled in
  *
- * Return: 0, or -EINVAL for a bad argument, -ENOSPC at a queue limit,
- * -ENOMEM when memory or RLIMIT_MEMLOCK runs out, -ENXIO while the device
+ * Return: 0, or -EINVAL for a bad argument, -EPERM for a priority above
+ * the default without CAP_SYS_NICE, -ENOSPC at a queue limit (of the
+ * process, the user or the device), -ENOMEM when memory, the user's
+ * max_memory_per_user or RLIMIT_MEMLOCK runs out, -ENXIO while the device
  * is disabled. The context holds the new queue's reference.
  */
 int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
@@ -170,16 +271,12 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	q->cq_entries = args->cq_entries;
 	q->state = AFD_Q_ACTIVE;
 
+	q->user = get_uid(current_user());
+
 	ret = afd_queue_alloc_mem(q);
 	if (ret)
-		goto err_free_queue;
-
-	/*
-	 * The rings and the doorbell are kernel memory the process keeps
-	 * resident, like io_uring's rings were: RLIMIT_MEMLOCK bounds them
-	 * (unless CAP_IPC_LOCK), so one user cannot exhaust the kernel.
-	 */
-	ret = account_locked_vm(ctx->mm, afd_queue_pages(q), true);
+		goto err_put_user;
+	ret = afd_queue_charge(q);
 	if (ret)
 		goto err_free_mem;
 
@@ -233,10 +330,12 @@ err_unlock:
 	mutex_unlock(&ctx->lock);
 	ida_free(&adev->queue_ids, q->id);
 err_unaccount:
-	account_locked_vm(ctx->mm, afd_queue_pages(q), false);
+	afd_user_release_queue(adev, q->user->uid);
+	afd_queue_uncharge_memory(q);
 err_free_mem:
 	afd_queue_free_mem(q);
-err_free_queue:
+err_put_user:
+	free_uid(q->user);
 	kfree(q);
 	return ret;
 }
@@ -250,6 +349,7 @@ static void afd_queue_detach(struct afd_queue *q)
 	afd_sysfs_remove_queue(q);
 	xa_erase(&q->adev->queues, q->id);
 	afd_queue_unreserve(q->ctx);
+	afd_user_release_queue(q->adev, q->user->uid);
 	afd_queue_set_dead(q);
 }
 
@@ -288,12 +388,19 @@ static void afd_queue_stop_service(struct afd_queue *q)
 	q->in_service = false;
 }
 
-/* An evicted queue's owner learns of it from its CQ, as of any ending. */
+/*
+ * An evicted queue's owner learns of it from its CQ, as of any ending.
+ * Only what was queued when the eviction began is cancelled: an owner that
+ * refills its SQ as fast as it drains must not keep the caller here.
+ */
 static void afd_queue_cancel_pending(struct afd_queue *q)
 {
+	u32 left = kfifo_len(&q->submit_fifo) +
+		   min(READ_ONCE(*q->doorbell) - q->sq_head, q->sq_entries);
 	struct afd_desc desc;
 
-	while (afd_queue_cq_space(q) > 0 && afd_queue_take(q, &desc) > 0)
+	while (left-- && afd_queue_cq_space(q) > 0 &&
+	       afd_queue_take(q, &desc) > 0)
 		afd_queue_post_cancelled(q, &desc);
 	/* After the completions: who sees the flag finds them all. */
 	smp_store_release(&q->cq_hdr->flags,
@@ -319,7 +426,14 @@ void afd_queue_shutdown(struct afd_queue *q)
 		afd_queue_cancel_pending(q);
 	else
 		ida_free(&adev->queue_ids, q->id);
-	account_locked_vm(q->ctx->mm, afd_queue_pages(q), false);
+	/*
+	 * A dead queue's kfifo is never touched again (submit checks the state
+	 * under the lock first): free it now, not at the last munmap().
+	 */
+	spin_lock(&q->lock);
+	kvfree(q->submit_buf);
+	q->submit_buf = NULL;
+	spin_unlock(&q->lock);
 	/* Every waiter, including a front end's (an eventfd). */
 	afd_context_notify(q->ctx);
 	afd_queue_put(q);
@@ -330,6 +444,8 @@ static void afd_queue_release(struct kref *ref)
 	struct afd_queue *q = container_of(ref, struct afd_queue, ref);
 
 	afd_queue_free_mem(q);
+	afd_queue_uncharge_memory(q);
+	free_uid(q->user);
 	kfree(q);
 }
 
@@ -701,10 +817,15 @@ int afd_queue_reset(struct afd_queue *q, bool only_in_error)
 		ret = afd_queue_start_service(q);
 		if (ret)
 			afd_queue_set_dead(q);
+		/*
+		 * Under the service lock: a refused reset must not notify, and
+		 * neither may one after close, when a front end's context
+		 * (an mdev's) may be gone.
+		 */
+		afd_context_notify(q->ctx);
 	}
 out_unlock:
 	mutex_unlock(&q->service_lock);
-	afd_context_notify(q->ctx);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(afd_queue_reset);

@@ -17,6 +17,8 @@
 
 struct afd_context;
 struct afd_device;
+struct page;
+struct user_struct;
 
 /**
  * enum afd_q_state - life cycle of a queue
@@ -51,6 +53,18 @@ struct afd_queue_stats {
 };
 
 /**
+ * struct afd_region - memory a queue shares with its process
+ * @vaddr: the kernel's contiguous view of @pages (vmap())
+ * @pages: the pages, each charged to the creator's memory cgroup
+ * @nr_pages: their number
+ */
+struct afd_region {
+	void *vaddr;
+	struct page **pages;
+	unsigned int nr_pages;
+};
+
+/**
  * struct afd_queue - a submission ring, a completion ring and a doorbell
  * @ref: held by the context until destroy, and by each mapping
  * @ctx: owning context; valid while @ref is held (mappings hold the file)
@@ -59,22 +73,27 @@ struct afd_queue_stats {
  * @priority: 0..AFD_QUEUE_PRIORITY_MAX
  * @sq_entries: SQ size, a power of two
  * @cq_entries: CQ size, a power of two
- * @sq_mem: SQ region (header, then entries), vmalloc_user()
+ * @sq_region: SQ region (header, then entries)
  * @sq_size: its size
- * @cq_mem: CQ region (header, then entries)
+ * @cq_region: CQ region (header, then entries)
  * @cq_size: its size
- * @doorbell: the doorbell page; its first u32 is the SQ tail
- * @sq_hdr: header at the start of @sq_mem
+ * @db_region: the doorbell page
+ * @doorbell: its first u32, the SQ tail
+ * @sq_hdr: header at the start of @sq_region
  * @sq_ring: SQ entries
- * @cq_hdr: header at the start of @cq_mem
+ * @cq_hdr: header at the start of @cq_region
  * @cq_ring: CQ entries
  * @sq_head: SQ head, the engine's private copy (the header's is a mirror
  *	user space could overwrite)
  * @cq_tail: CQ tail, likewise
+ * @user: the creator's user, charged for the memory until it is freed
+ * @charged_pages: pages charged to @user's RLIMIT_MEMLOCK (0 with
+ *	CAP_IPC_LOCK)
  * @lock: protects @state, @priority writes and the producer side of
  *	@submit_fifo
  * @state: &enum afd_q_state
  * @submit_fifo: descriptors from AFD_IOC_SUBMIT, consumed by the engine
+ * @submit_buf: its memory, freed when the queue is shut down
  * @service_lock: protects @in_service: serialises taking the queue out of
  *	the engine's service (destroy, reset) and putting it back (reset)
  * @in_service: the engine serves the queue
@@ -95,10 +114,11 @@ struct afd_queue {
 	u32 sq_entries;
 	u32 cq_entries;
 
-	void *sq_mem;
+	struct afd_region sq_region;
 	size_t sq_size;
-	void *cq_mem;
+	struct afd_region cq_region;
 	size_t cq_size;
+	struct afd_region db_region;
 	u32 *doorbell;
 	struct afd_ring_header *sq_hdr;
 	struct afd_desc *sq_ring;
@@ -108,9 +128,13 @@ struct afd_queue {
 	u32 sq_head;
 	u32 cq_tail;
 
+	struct user_struct *user;
+	unsigned long charged_pages;
+
 	spinlock_t lock; /* Protects state, priority, submit_fifo producers */
 	enum afd_q_state state;
 	DECLARE_KFIFO_PTR(submit_fifo, struct afd_desc);
+	struct afd_desc *submit_buf;
 
 	struct mutex service_lock; /* Protects in_service */
 	bool in_service;

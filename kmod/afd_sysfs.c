@@ -184,7 +184,10 @@ static bool afd_limit_valid(const struct afd_limits *limits, size_t field,
 	switch (field) {
 	case offsetof(struct afd_limits, max_queues_per_process):
 	case offsetof(struct afd_limits, max_queues):
+	case offsetof(struct afd_limits, max_queues_per_user):
 		return value >= 1 && value <= AFD_LIMIT_MAX_QUEUES;
+	case offsetof(struct afd_limits, max_memory_per_user):
+		return value >= PAGE_SIZE && value <= AFD_LIMIT_MAX_USER_MEMORY;
 	case offsetof(struct afd_limits, min_ring_entries):
 		return is_power_of_2(value) &&
 		       value >= AFD_LIMIT_MIN_RING_ENTRIES &&
@@ -260,6 +263,8 @@ AFD_LIMIT_ATTR_RW(max_queues);
 AFD_LIMIT_ATTR_RW(min_ring_entries);
 AFD_LIMIT_ATTR_RW(max_ring_entries);
 AFD_LIMIT_ATTR_RW(max_transfer);
+AFD_LIMIT_ATTR_RW(max_queues_per_user);
+AFD_LIMIT_ATTR_RW(max_memory_per_user);
 
 /* "echo 1 > remove": take the device away from its users, now. */
 static ssize_t remove_store(struct device *dev, struct device_attribute *attr,
@@ -275,9 +280,15 @@ static ssize_t remove_store(struct device *dev, struct device_attribute *attr,
 		return ret;
 	if (!remove)
 		return -EINVAL;
-	/* Removing the device removes this file: let go of it first. */
+	/*
+	 * Removing the device removes this file: let go of it first. From
+	 * then on only our reference keeps the device (module unload may be
+	 * removing it too).
+	 */
+	get_device(dev);
 	if (device_remove_file_self(dev, attr))
 		afd_remove_device(to_afd_device(dev));
+	put_device(dev);
 	return count;
 }
 static DEVICE_ATTR_WO(remove);
@@ -299,6 +310,8 @@ static struct attribute *afd_device_attrs[] = {
 	&dev_attr_min_ring_entries.attr,
 	&dev_attr_max_ring_entries.attr,
 	&dev_attr_max_transfer.attr,
+	&dev_attr_max_queues_per_user.attr,
+	&dev_attr_max_memory_per_user.attr,
 	&dev_attr_remove.attr,
 	NULL,
 };

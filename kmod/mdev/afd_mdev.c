@@ -172,6 +172,9 @@ static int afd_mdev_enable(struct afd_mdev *m)
 	struct afd_queue *q;
 	int ret;
 
+	/* The register always holds a priority (the default at first). */
+	args.flags |= AFD_QUEUE_CREATE_F_PRIORITY;
+
 	lockdep_assert_held(&m->lock);
 	if (m->q)
 		return -EBUSY;
@@ -561,6 +564,7 @@ static int afd_mdev_init_dev(struct vfio_device *vdev)
 	spin_lock_init(&m->q_lock);
 	spin_lock_init(&m->irq_lock);
 	m->config.sq_entries = AFD_MDEV_DEFAULT_SQ_ENTRIES;
+	m->config.priority = AFD_QUEUE_PRIORITY_DEFAULT;
 	return 0;
 }
 
@@ -689,7 +693,12 @@ static int afd_mdev_add_device(struct afd_device *adev)
 	struct afd_mdev_parent *p;
 	int ret;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	/*
+	 * Freed with the device, not at unregistration: the type's kobject
+	 * (in @p) holds the device and may outlive mdev_unregister_parent()
+	 * while an mdev of the type is still being released.
+	 */
+	p = devm_kzalloc(&adev->dev, sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
 	p->adev = adev;
@@ -699,7 +708,7 @@ static int afd_mdev_add_device(struct afd_device *adev)
 	ret = mdev_register_parent(&p->parent, &adev->dev, &afd_mdev_driver,
 				   p->types, ARRAY_SIZE(p->types));
 	if (ret) {
-		kfree(p);
+		devm_kfree(&adev->dev, p);
 		return ret;
 	}
 	afd_mdev_parents[adev->index] = p;
@@ -713,7 +722,6 @@ static void afd_mdev_remove_device(struct afd_device *adev)
 
 	afd_mdev_parents[adev->index] = NULL;
 	mdev_unregister_parent(&p->parent);
-	kfree(p);
 }
 
 static struct afd_frontend afd_mdev_frontend = {

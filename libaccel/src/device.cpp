@@ -85,6 +85,8 @@ DeviceStatus read_status(const std::string &name)
 	info.min_ring_entries = number("min_ring_entries");
 	info.max_ring_entries = number("max_ring_entries");
 	info.max_transfer = number.operator()<std::uint64_t>("max_transfer");
+	info.max_queues_per_user = number("max_queues_per_user");
+	info.max_memory_per_user = number.operator()<std::uint64_t>("max_memory_per_user");
 	status.state = sysfs::read(dir / "state");
 	status.enabled = number("enabled") != 0;
 	status.contexts = number("contexts");
@@ -148,6 +150,8 @@ DeviceInfo Device::info() const
 	info.min_ring_entries = raw.min_ring_entries;
 	info.max_ring_entries = raw.max_ring_entries;
 	info.max_transfer = raw.max_transfer;
+	info.max_queues_per_user = raw.max_queues_per_user;
+	info.max_memory_per_user = raw.max_memory_per_user;
 	return info;
 }
 

@@ -64,8 +64,10 @@ std::string explain_errno(int err, std::string_view call)
 		break;
 	case ENOMEM:
 		if (call.starts_with("ioctl(AFD_IOC_CREATE_QUEUE)"))
-			return "a queue's rings count against RLIMIT_MEMLOCK "
-			       "(ulimit -l); use fewer or smaller queues or "
+			return "a queue's rings count against the user's "
+			       "RLIMIT_MEMLOCK (ulimit -l) and its "
+			       "max_memory_per_user on the device until they are "
+			       "freed (unmapped); use fewer or smaller queues or "
 			       "raise the limit";
 		break;
 	case EBUSY:

@@ -2,12 +2,15 @@
 // accel::Queue: creation, teardown and the blocking calls.
 #include "accel/queue.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <stdexcept>
 
 #include <sys/eventfd.h>
+#include <unistd.h>
 
+#include "accel/admin.hpp"
 #include "accel/error.hpp"
 #include "accel/ioctl.hpp"
 #include "queue_control.hpp"
@@ -32,11 +35,18 @@ std::string explain_queue_limit(const Device &device)
 {
 	const DeviceInfo info = device.info(); // its name, not the path: that may be a link
 	const DeviceStatus status = read_status(info.name);
+	const std::string where = " in /sys/class/accelfd/" + info.name + ")";
 	if (status.queues >= info.max_queues)
 		return "the device holds its limit of " + std::to_string(info.max_queues) +
-		       " queues (max_queues in /sys/class/accelfd/" + info.name + ")";
-	return "this process holds its limit of " + std::to_string(info.max_queues_per_process) +
-	       " queues on the device (max_queues_per_process in /sys/class/accelfd/" + info.name + ")";
+		       " queues (max_queues" + where;
+	const auto queues = read_queues(info.name);
+	const auto mine = std::ranges::count(queues, ::getpid(), &QueueStatus::pid);
+	if (mine >= info.max_queues_per_process)
+		return "this process holds its limit of " +
+		       std::to_string(info.max_queues_per_process) +
+		       " queues on the device (max_queues_per_process" + where;
+	return "this user holds its limit of " + std::to_string(info.max_queues_per_user) +
+	       " queues on the device, over all its processes (max_queues_per_user" + where;
 }
 
 /// Throws the error of a queue creation that failed with -@p ret.
@@ -44,6 +54,10 @@ std::string explain_queue_limit(const Device &device)
 {
 	if (ret == -ENOSPC)
 		throw Error(ENOSPC, what, explain_queue_limit(device));
+	if (ret == -EPERM) // creation has no other
+		throw Error(EPERM, what,
+			    "a priority above " + std::to_string(AFD_QUEUE_PRIORITY_DEFAULT) +
+				    " (the default) needs CAP_SYS_NICE");
 	throw Error(-ret, what);
 }
 
@@ -63,7 +77,10 @@ Queue Queue::create_on_char_device(const Device &device, const QueueOptions &opt
 	afd_queue_create args{};
 	args.sq_entries = options.sq_entries;
 	args.cq_entries = options.cq_entries;
-	args.priority = options.priority;
+	if (options.priority) {
+		args.flags |= AFD_QUEUE_CREATE_F_PRIORITY;
+		args.priority = *options.priority;
+	}
 
 	const std::string path = device.path().string();
 	const int ret = detail::ioctl(device.fd(), AFD_IOC_CREATE_QUEUE, &args);
@@ -94,7 +111,8 @@ Queue Queue::create_on_mdev(const Device &device, const QueueOptions &options)
 	for (const auto &[offset, value] :
 	     {std::pair{offsetof(afd_mdev_regs, sq_entries), options.sq_entries},
 	      std::pair{offsetof(afd_mdev_regs, cq_entries), options.cq_entries},
-	      std::pair{offsetof(afd_mdev_regs, priority), options.priority}})
+	      std::pair{offsetof(afd_mdev_regs, priority),
+			options.priority.value_or(AFD_QUEUE_PRIORITY_DEFAULT)}})
 		if (const int ret = mdev->write_reg(offset, value); ret < 0)
 			throw Error(-ret, "write a register of " + mdev->name());
 	if (const int ret = mdev->write_reg(offsetof(afd_mdev_regs, command), AFD_MDEV_CMD_ENABLE);

@@ -223,6 +223,7 @@ private:
 		Queue q{fds_[pick(static_cast<unsigned>(fds_.size()))], {}};
 		q.info.sq_entries = 1u << pick(14);
 		q.info.cq_entries = pick(3) == 0 ? 1u << pick(15) : 0;
+		q.info.flags = pick(4) != 0 ? AFD_QUEUE_CREATE_F_PRIORITY : 0;
 		q.info.priority = pick(18);
 		if (::ioctl(q.fd, AFD_IOC_CREATE_QUEUE, &q.info) == 0) {
 			succeeded_++;

@@ -157,18 +157,24 @@ private:
 	std::string path_, old_;
 };
 
-/// Drops CAP_SYS_ADMIN from the calling process (for a forked child).
-inline bool drop_cap_sys_admin()
+/// Drops capability @p cap from every set of the calling process (for a
+/// forked child).
+inline bool drop_cap(unsigned cap)
 {
 	__user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
 	__user_cap_data_struct data[2]{};
 	if (::syscall(SYS_capget, &header, data) != 0)
 		return false;
-	const unsigned word = CAP_SYS_ADMIN / 32, bit = 1u << (CAP_SYS_ADMIN % 32);
+	const unsigned word = cap / 32, bit = 1u << (cap % 32);
 	data[word].effective &= ~bit;
 	data[word].permitted &= ~bit;
 	data[word].inheritable &= ~bit;
 	return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+inline bool drop_cap_sys_admin()
+{
+	return drop_cap(CAP_SYS_ADMIN);
 }
 
 /// Becomes user nobody, in the group "accel" as well if @p in_accel_group

@@ -38,6 +38,19 @@ load_vfio() {
 	done
 }
 insmod_refused() { ! insmod "$ko" "$@" 2>/dev/null && [ ! -d /sys/module/accelfd ]; }
+# Module unload while an operator removes devices through sysfs: each
+# device must be removed once, by one of them (it was destroyed twice).
+unload_racing_sysfs_remove() {
+	for round in $(seq 1 20); do
+		insmod "$ko" num_devices=4 || return 1
+		for d in 3 2 1 0; do
+			(echo 1 >/sys/class/accelfd/accel$d/remove) 2>/dev/null &
+		done
+		rmmod accelfd || return 1
+		wait
+		[ ! -e /sys/class/accelfd ] || return 1
+	done
+}
 
 # What an install gives a real machine (udev/): the group "accel" and the
 # rule that hands it /dev/accelN, applied by a running udevd. The root file
@@ -79,6 +92,9 @@ check "three device nodes" test -c /dev/accel0 -a -c /dev/accel1 -a -c /dev/acce
 check "Boost.Test device tests (3 devices)" "$guest_tests" --color_output=no --log_level=test_suite --run_test=device_node,get_info,accelctl_cli
 check "rmmod accelfd (3 devices)" rmmod accelfd
 check "no /dev/accelN left after unload (3 devices)" no_accel_nodes
+
+echo "== module unload racing sysfs remove"
+check "20 rounds of rmmod against echo 1 > remove on four devices" unload_racing_sysfs_remove
 
 echo "== bad module parameters"
 check "num_devices=0 is refused" insmod_refused num_devices=0

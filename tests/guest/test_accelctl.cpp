@@ -94,6 +94,8 @@ BOOST_AUTO_TEST_CASE(list_json_matches_the_schema_and_get_info)
 	BOOST_TEST(limits.at("max_queues_per_process").get<unsigned>() == info.max_queues_per_process);
 	BOOST_TEST(limits.at("max_ring_entries").get<unsigned>() == info.max_ring_entries);
 	BOOST_TEST(limits.at("max_transfer").get<std::uint64_t>() == info.max_transfer);
+	BOOST_TEST(limits.at("max_queues_per_user").get<unsigned>() == info.max_queues_per_user);
+	BOOST_TEST(limits.at("max_memory_per_user").get<std::uint64_t>() == info.max_memory_per_user);
 	BOOST_TEST(first.at("ops").get<std::vector<std::string>>() == accel::op_names(info.ops_supported));
 }
 

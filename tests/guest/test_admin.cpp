@@ -271,7 +271,8 @@ BOOST_AUTO_TEST_CASE(a_disabled_device_refuses_queues_with_enxio_and_cancels_wor
 BOOST_AUTO_TEST_CASE(settings_without_cap_sys_admin_are_eperm)
 {
 	for (const char *attr : {"enabled", "max_queues_per_process", "max_queues",
-				 "min_ring_entries", "max_ring_entries", "max_transfer"}) {
+				 "min_ring_entries", "max_ring_entries", "max_transfer",
+				 "max_queues_per_user", "max_memory_per_user"}) {
 		const std::string path = accel0 + attr;
 		const std::string value = guest::read_line(path);
 		const int err = guest::in_child([&] {
@@ -314,6 +315,18 @@ BOOST_AUTO_TEST_CASE(max_transfer_out_of_range_is_einval)
 {
 	BOOST_TEST(guest::write_attr(accel0 + "max_transfer", "0") == EINVAL);
 	BOOST_TEST(guest::write_attr(accel0 + "max_transfer", "1073741825") == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(max_queues_per_user_out_of_range_is_einval)
+{
+	BOOST_TEST(guest::write_attr(accel0 + "max_queues_per_user", "0") == EINVAL);
+	BOOST_TEST(guest::write_attr(accel0 + "max_queues_per_user", "65536") == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(max_memory_per_user_out_of_range_is_einval)
+{
+	BOOST_TEST(guest::write_attr(accel0 + "max_memory_per_user", "4095") == EINVAL);
+	BOOST_TEST(guest::write_attr(accel0 + "max_memory_per_user", "1099511627777") == EINVAL);
 }
 
 BOOST_AUTO_TEST_CASE(new_limits_apply_to_later_calls)

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <csignal>
 #include <sys/mman.h>
+#include <tuple>
 #include <vector>
 
 #include "accel/accel.hpp"
@@ -78,10 +79,115 @@ BOOST_AUTO_TEST_CASE(priority_above_15_is_einval)
 {
 	guest::OpenDevice dev;
 	auto args = guest::queue_args();
+	args.flags = AFD_QUEUE_CREATE_F_PRIORITY;
 	args.priority = AFD_QUEUE_PRIORITY_MAX + 1;
 	BOOST_TEST(create_errno(dev.fd, args) == EINVAL);
 	args.priority = AFD_QUEUE_PRIORITY_MAX;
 	BOOST_TEST(create_errno(dev.fd, args) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_priority_without_its_flag_is_einval)
+{
+	guest::OpenDevice dev;
+	auto args = guest::queue_args();
+	args.priority = 3;
+	BOOST_TEST(create_errno(dev.fd, args) == EINVAL);
+}
+
+/// The errno of CREATE_QUEUE at @p priority from a child without
+/// CAP_SYS_NICE (and without CAP_SYS_ADMIN, which does not stand in for it).
+int create_errno_without_cap_sys_nice(std::uint32_t priority)
+{
+	return guest::in_child([priority] {
+		if (!guest::drop_cap(CAP_SYS_NICE) || !guest::drop_cap_sys_admin())
+			return 200;
+		guest::OpenDevice dev;
+		auto args = guest::queue_args();
+		args.flags = AFD_QUEUE_CREATE_F_PRIORITY;
+		args.priority = priority;
+		return create_errno(dev.fd, args);
+	});
+}
+
+BOOST_AUTO_TEST_CASE(a_priority_above_the_default_without_cap_sys_nice_is_eperm)
+{
+	BOOST_TEST(create_errno_without_cap_sys_nice(AFD_QUEUE_PRIORITY_DEFAULT + 1) == EPERM);
+	BOOST_TEST(create_errno_without_cap_sys_nice(AFD_QUEUE_PRIORITY_MAX) == EPERM);
+}
+
+BOOST_AUTO_TEST_CASE(the_default_or_a_lower_priority_needs_no_capability)
+{
+	BOOST_TEST(create_errno_without_cap_sys_nice(AFD_QUEUE_PRIORITY_DEFAULT) == 0);
+	BOOST_TEST(create_errno_without_cap_sys_nice(0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(libaccel_names_cap_sys_nice_when_a_priority_is_refused)
+{
+	const int status = guest::in_child([] {
+		if (!guest::drop_cap(CAP_SYS_NICE))
+			return 200;
+		auto dev = accel::Device::open(0);
+		try {
+			(void)accel::Queue::create(dev, {.sq_entries = 16,
+							 .priority = AFD_QUEUE_PRIORITY_MAX});
+		} catch (const accel::Error &e) {
+			const std::string what = e.what();
+			return e.code().value() == EPERM &&
+					       what.find("CAP_SYS_NICE") != std::string::npos
+				       ? 0
+				       : 1;
+		}
+		return 2;
+	});
+	BOOST_TEST(status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(without_a_priority_a_queue_gets_the_default)
+{
+	guest::OpenDevice dev;
+	auto args = guest::create_queue(dev.fd);
+	afd_queue_query query{};
+	query.queue_id = args.queue_id;
+	BOOST_REQUIRE(guest::ioctl_errno(dev.fd, AFD_IOC_QUERY_QUEUE, &query) == 0);
+	BOOST_TEST(query.priority == static_cast<unsigned>(AFD_QUEUE_PRIORITY_DEFAULT));
+}
+
+// Each output of CREATE_QUEUE must be zero on input, so that it can become
+// an input later.
+#define OUTPUT_MUST_BE_ZERO(field)                                          \
+	BOOST_AUTO_TEST_CASE(nonzero_output_##field##_is_einval)             \
+	{                                                                   \
+		guest::OpenDevice dev;                                      \
+		auto args = guest::queue_args();                            \
+		args.field = 1;                                             \
+		BOOST_TEST(create_errno(dev.fd, args) == EINVAL);           \
+	}
+OUTPUT_MUST_BE_ZERO(queue_id)
+OUTPUT_MUST_BE_ZERO(sq_offset)
+OUTPUT_MUST_BE_ZERO(sq_size)
+OUTPUT_MUST_BE_ZERO(cq_offset)
+OUTPUT_MUST_BE_ZERO(cq_size)
+OUTPUT_MUST_BE_ZERO(doorbell_offset)
+OUTPUT_MUST_BE_ZERO(doorbell_size)
+OUTPUT_MUST_BE_ZERO(sq_entries_offset)
+OUTPUT_MUST_BE_ZERO(cq_entries_offset)
+#undef OUTPUT_MUST_BE_ZERO
+
+// A result that cannot be copied out must not leave a queue behind whose
+// id the caller never learns (it would hold a slot until close).
+BOOST_AUTO_TEST_CASE(a_read_only_argument_is_efault_and_leaves_no_queue)
+{
+	guest::OpenDevice dev;
+	const unsigned before = guest::read_uint("/sys/class/accelfd/accel0/queues");
+	void *page_mem = ::mmap(nullptr, page, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	BOOST_REQUIRE(page_mem != MAP_FAILED);
+	auto *args = static_cast<afd_queue_create *>(page_mem);
+	*args = guest::queue_args();
+	BOOST_REQUIRE(::mprotect(page_mem, page, PROT_READ) == 0);
+	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_CREATE_QUEUE, args) == EFAULT);
+	BOOST_TEST(guest::read_uint("/sys/class/accelfd/accel0/queues") == before);
+	::munmap(page_mem, page);
 }
 
 BOOST_AUTO_TEST_CASE(sq_size_not_a_power_of_two_is_einval)
@@ -265,13 +371,14 @@ BOOST_AUTO_TEST_CASE(query_reports_the_queue)
 {
 	guest::OpenDevice dev;
 	auto args = guest::queue_args(32);
-	args.priority = 7;
+	args.flags = AFD_QUEUE_CREATE_F_PRIORITY;
+	args.priority = 3;
 	BOOST_REQUIRE(guest::ioctl_errno(dev.fd, AFD_IOC_CREATE_QUEUE, &args) == 0);
 	afd_queue_query query{};
 	query.queue_id = args.queue_id;
 	BOOST_REQUIRE(guest::ioctl_errno(dev.fd, AFD_IOC_QUERY_QUEUE, &query) == 0);
 	BOOST_TEST(query.state == AFD_QUEUE_STATE_ACTIVE);
-	BOOST_TEST(query.priority == 7u);
+	BOOST_TEST(query.priority == 3u);
 	BOOST_TEST(query.sq_entries == 32u);
 	BOOST_TEST(query.cq_entries == 64u);
 	BOOST_TEST(query.submitted == 0u);
@@ -387,6 +494,42 @@ BOOST_AUTO_TEST_CASE(a_private_mapping_is_einval)
 	guest::OpenDevice dev;
 	auto q = guest::create_queue(dev.fd);
 	BOOST_TEST(map_errno(dev.fd, q.doorbell_size, q.doorbell_offset, MAP_PRIVATE) == EINVAL);
+}
+
+/// Each region of a new queue, by name, size and offset.
+std::vector<std::tuple<const char *, std::uint64_t, std::uint64_t>> regions(const afd_queue_create &q)
+{
+	return {{"SQ", q.sq_size, q.sq_offset},
+		{"CQ", q.cq_size, q.cq_offset},
+		{"doorbell", q.doorbell_size, q.doorbell_offset}};
+}
+
+// Memory the kernel writes must never be code in the process.
+BOOST_AUTO_TEST_CASE(prot_exec_is_eperm_on_every_region)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	for (const auto &[name, size, offset] : regions(q)) {
+		void *p = ::mmap(nullptr, size, PROT_READ | PROT_EXEC, MAP_SHARED, dev.fd,
+				 static_cast<off_t>(offset));
+		BOOST_TEST_CONTEXT(name)
+		BOOST_TEST(guest::errno_of(p == MAP_FAILED ? -1 : 0) == EPERM);
+		if (p != MAP_FAILED)
+			::munmap(p, size);
+	}
+}
+
+BOOST_AUTO_TEST_CASE(mprotect_to_exec_is_eacces_on_every_region)
+{
+	guest::OpenDevice dev;
+	auto q = guest::create_queue(dev.fd);
+	for (const auto &[name, size, offset] : regions(q)) {
+		void *p = map(dev.fd, size, offset);
+		BOOST_REQUIRE(p != MAP_FAILED);
+		BOOST_TEST_CONTEXT(name)
+		BOOST_TEST(guest::errno_of(::mprotect(p, size, PROT_READ | PROT_EXEC)) == EACCES);
+		::munmap(p, size);
+	}
 }
 
 BOOST_AUTO_TEST_CASE(mapping_from_a_forked_child_is_ebadf)

@@ -170,6 +170,24 @@ BOOST_AUTO_TEST_CASE(nonzero_pad_is_einval)
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == EINVAL);
 }
 
+BOOST_AUTO_TEST_CASE(nonzero_output_index_is_einval)
+{
+	auto dev = accel::Device::open(0);
+	auto q = accel::Queue::create(dev);
+	afd_wait w = wait_args(q.id(), 0, 0);
+	w.index = 1;
+	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(nonzero_pad2_is_einval)
+{
+	auto dev = accel::Device::open(0);
+	auto q = accel::Queue::create(dev);
+	afd_wait w = wait_args(q.id(), 0, 0);
+	w.pad2 = 1;
+	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == EINVAL);
+}
+
 BOOST_AUTO_TEST_CASE(negative_deadline_is_einval)
 {
 	auto dev = accel::Device::open(0);
@@ -320,6 +338,15 @@ BOOST_AUTO_TEST_CASE(submit_with_flags_is_einval)
 	auto q = accel::Queue::create(dev);
 	afd_desc d = accel::op::nop();
 	afd_submit s{q.id(), 1, reinterpret_cast<std::uintptr_t>(&d), 1, 0};
+	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_SUBMIT, &s) == EINVAL);
+}
+
+BOOST_AUTO_TEST_CASE(submit_with_a_nonzero_output_submitted_is_einval)
+{
+	auto dev = accel::Device::open(0);
+	auto q = accel::Queue::create(dev);
+	afd_desc d = accel::op::nop();
+	afd_submit s{q.id(), 0, reinterpret_cast<std::uintptr_t>(&d), 1, 1};
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_SUBMIT, &s) == EINVAL);
 }
 

@@ -57,6 +57,8 @@ Json to_json(const accel::DeviceStatus &status)
 			 {"min_ring_entries", info.min_ring_entries},
 			 {"max_ring_entries", info.max_ring_entries},
 			 {"max_transfer", info.max_transfer},
+			 {"max_queues_per_user", info.max_queues_per_user},
+			 {"max_memory_per_user", info.max_memory_per_user},
 		 }},
 		{"engine",
 		 {

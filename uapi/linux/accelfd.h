@@ -27,14 +27,16 @@ extern "C" {
  * space tests for a feature by comparing the minor number or, better, by the
  * capability bits of &struct afd_info.
  */
-#define AFD_ABI_MAJOR 1
-#define AFD_ABI_MINOR 1
+#define AFD_ABI_MAJOR 2
+#define AFD_ABI_MINOR 0
 
 /*
  * The ioctl type byte. accelfd is out of tree, so the number is not listed in
- * Documentation/userspace-api/ioctl/ioctl-number.rst; 0xAF is unused there.
+ * Documentation/userspace-api/ioctl/ioctl-number.rst; the table leaves 0xC4
+ * free (0xC0 is iowarrior's, 0xCA cxl's). ABI 1 used 0xAF, which the table
+ * gives to fsl_hypervisor.h.
  */
-#define AFD_IOCTL_BASE 0xAF
+#define AFD_IOCTL_BASE 0xC4
 
 #define AFD_NAME_LEN 32
 
@@ -97,6 +99,12 @@ enum afd_op {
  * @max_ring_entries: out, largest ring size (a power of two)
  * @max_transfer: out, largest &struct afd_desc.len the device accepts
  * @name: out, NUL-terminated device name ("accel0")
+ * @max_queues_per_user: out, queues one user (uid) may hold on the device
+ *	at once, over all its processes (CAP_SYS_RESOURCE exceeds it)
+ * @pad2: out, zero
+ * @max_memory_per_user: out, bytes of queue memory one user may hold on
+ *	the device, counted until the memory is freed (at the last munmap()
+ *	of a destroyed queue; CAP_SYS_RESOURCE exceeds it)
  *
  * Returns the device's identity, ABI version and limits. The call never
  * fails on a valid file descriptor of the opening process with valid input.
@@ -116,6 +124,9 @@ struct afd_info {
 	__u32 max_ring_entries;
 	__u64 max_transfer;
 	char name[AFD_NAME_LEN];
+	__u32 max_queues_per_user;
+	__u32 pad2;
+	__u64 max_memory_per_user;
 };
 
 /**
@@ -273,18 +284,29 @@ struct afd_completion {
 	__u64 rsvd;
 };
 
-/* Flags of AFD_IOC_CREATE_QUEUE: none yet. */
-#define AFD_QUEUE_CREATE_FLAGS_ALL 0U
+/* Flags of AFD_IOC_CREATE_QUEUE. */
+#define AFD_QUEUE_CREATE_F_PRIORITY (1U << 0) /* @priority is given */
+#define AFD_QUEUE_CREATE_FLAGS_ALL AFD_QUEUE_CREATE_F_PRIORITY
+
+/*
+ * Queue priorities: 0 (lowest) to AFD_QUEUE_PRIORITY_MAX. A queue gets the
+ * default unless its creator asks otherwise; asking for more than the
+ * default needs CAP_SYS_NICE, as a negative nice value does, so that no
+ * unprivileged process takes more than its share of an engine.
+ */
 #define AFD_QUEUE_PRIORITY_MAX 15
+#define AFD_QUEUE_PRIORITY_DEFAULT 7
 
 /**
  * struct afd_queue_create - argument of AFD_IOC_CREATE_QUEUE
  * @sq_entries: in, SQ size: a power of two within the device's limits
  * @cq_entries: in, CQ size: zero for twice @sq_entries, else a power of
  *	two, at least @sq_entries and within the limits; out, the size used
- * @flags: in, must be zero
- * @priority: in, 0 (lowest) to AFD_QUEUE_PRIORITY_MAX; a queue of priority p
- *	gets p + 1 turns for each turn of a priority-0 queue on its engine
+ * @flags: in, AFD_QUEUE_CREATE_F_*
+ * @priority: in, with AFD_QUEUE_CREATE_F_PRIORITY: 0 (lowest) to
+ *	AFD_QUEUE_PRIORITY_MAX; without it, zero, and the queue gets
+ *	AFD_QUEUE_PRIORITY_DEFAULT. A queue of priority p gets p + 1 turns
+ *	for each turn of a priority-0 queue on its engine.
  * @queue_id: out, the queue's id (unique on the device)
  * @pad: must be zero
  * @sq_offset: out, mmap offset of the SQ region
@@ -296,12 +318,21 @@ struct afd_completion {
  * @sq_entries_offset: out, byte offset of the first SQ entry in its region
  * @cq_entries_offset: out, byte offset of the first CQ entry in its region
  *
- * The queue's memory (both regions and the doorbell page) is charged to
- * the process's RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK.
+ * Every out field must be zero on input (so that it can become an input
+ * later).
  *
- * Errors: -EINVAL for a bad field; -ENOSPC when the process
- * (max_queues_per_process) or the device (max_queues) holds as many queues
- * as it may; -ENOMEM when memory or RLIMIT_MEMLOCK runs out; -ENXIO while
+ * The queue's memory (both regions and the doorbell page) is charged to
+ * the user's RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK (as io_uring's
+ * rings are), to its max_memory_per_user and to its memory cgroup, from
+ * creation until the memory is freed: at destroy, or at the last munmap()
+ * of a region still mapped then.
+ *
+ * Errors: -EINVAL for a bad field; -EPERM for a priority above the default
+ * without CAP_SYS_NICE; -EFAULT if the result cannot be copied out (the
+ * queue is then destroyed); -ENOSPC when the process
+ * (max_queues_per_process), the user (max_queues_per_user) or the device
+ * (max_queues) holds as many queues as it may; -ENOMEM when memory, the
+ * user's max_memory_per_user or RLIMIT_MEMLOCK runs out; -ENXIO while
  * an administrator has disabled the device (sysfs "enabled"). While it is
  * disabled, existing queues' descriptors complete with -ECANCELED,
  * unexecuted.
@@ -392,8 +423,9 @@ struct afd_queue_query {
  * @pad: must be zero
  * @deadline_ns: in, absolute CLOCK_MONOTONIC time to give up at; zero
  *	means do not block
- * @index: out, the CQ tail (the SQ head with AFD_WAIT_F_SQ_SPACE)
- * @pad2: zero
+ * @index: out, the CQ tail (the SQ head with AFD_WAIT_F_SQ_SPACE); must
+ *	be zero on input
+ * @pad2: must be zero
  *
  * Returns 0 when the condition holds (at once if it already does),
  * -ETIME when the deadline passes, -EINTR on a signal (restarted
@@ -418,7 +450,7 @@ struct afd_wait {
  * @descs: in, user pointer to @count &struct afd_desc
  * @count: in, number of descriptors, at most the SQ size
  * @submitted: out, how many were accepted (fewer when the queue's kernel
- *	submission buffer, as large as its SQ, is full)
+ *	submission buffer, as large as its SQ, is full); must be zero on input
  *
  * The syscall path: the kernel reads the descriptors the call names and
  * queues them for the same engine; completions arrive in the CQ as for

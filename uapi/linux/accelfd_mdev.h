@@ -73,7 +73,8 @@ enum afd_mdev_irq {
  * @max_transfer: RO, largest descriptor length
  * @sq_entries: RW, SQ size for AFD_MDEV_CMD_ENABLE (as in CREATE_QUEUE)
  * @cq_entries: RW, CQ size, 0 for twice @sq_entries
- * @priority: RW, 0..AFD_QUEUE_PRIORITY_MAX
+ * @priority: RW, 0..AFD_QUEUE_PRIORITY_MAX, AFD_QUEUE_PRIORITY_DEFAULT at
+ *	first; above the default needs CAP_SYS_NICE (ENABLE fails -EPERM)
  * @command: WO, AFD_MDEV_CMD_*; the write fails with the command's errno:
  *	ENABLE -EBUSY if enabled, else CREATE_QUEUE's errors; DISABLE and
  *	KICK -ENODEV without a queue

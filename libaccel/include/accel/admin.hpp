@@ -47,7 +47,8 @@ struct QueueStatus {
 /// The device limits an administrator may set, by their sysfs names.
 inline constexpr std::string_view settable_limits[] = {
 	"max_queues_per_process", "max_queues", "min_ring_entries",
-	"max_ring_entries", "max_transfer",
+	"max_ring_entries", "max_transfer", "max_queues_per_user",
+	"max_memory_per_user",
 };
 
 /// Sets one of settable_limits; the kernel checks the value (EINVAL).

@@ -35,6 +35,8 @@ struct DeviceInfo {
 	std::uint32_t min_ring_entries = 0;
 	std::uint32_t max_ring_entries = 0;
 	std::uint64_t max_transfer = 0;
+	std::uint32_t max_queues_per_user = 0;
+	std::uint64_t max_memory_per_user = 0; ///< bytes, counted until freed
 
 	[[nodiscard]] bool supports(afd_op op) const noexcept
 	{

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
@@ -34,7 +35,9 @@ class QueueControl;
 struct QueueOptions {
 	std::uint32_t sq_entries = 64; ///< power of two within the device's limits
 	std::uint32_t cq_entries = 0;  ///< 0: twice sq_entries
-	std::uint32_t priority = 0;    ///< 0..AFD_QUEUE_PRIORITY_MAX
+	/// 0..AFD_QUEUE_PRIORITY_MAX; unset: AFD_QUEUE_PRIORITY_DEFAULT. Above
+	/// the default needs CAP_SYS_NICE (creation fails with EPERM).
+	std::optional<std::uint32_t> priority = std::nullopt;
 };
 
 /// What AFD_IOC_QUERY_QUEUE reports.
