@@ -66,10 +66,9 @@ BOOST_AUTO_TEST_CASE(queue_memory_is_bounded_by_rlimit_memlock)
 long mem_available_kib()
 {
 	std::ifstream in("/proc/meminfo");
-	std::string key;
 	long value = 0;
-	while (in >> key >> value)
-		if (key == "MemAvailable:")
+	for (std::string line; std::getline(in, line);)
+		if (std::sscanf(line.c_str(), "MemAvailable: %ld kB", &value) == 1)
 			return value;
 	BOOST_FAIL("no MemAvailable in /proc/meminfo");
 	return 0;
