@@ -83,8 +83,8 @@ struct afd_engine_ops;
  *	Not an rwsem: a queued writer would block new readers, and an mmap()
  *	reader holds the mmap lock an engine's page fault may need while a
  *	DESTROY reader waits for that engine.
- * @lock: protects @state, @disabled, @limits, @contexts, @queue_count and
- *	each context's queue_count
+ * @lock: protects @state, @disabled, @limits, @contexts, @queue_count,
+ *	@frontend_data and each context's queue_count
  * @state: &enum afd_device_state
  * @disabled: an administrator disabled the device: no new queues, and
  *	descriptors complete with -ECANCELED unexecuted (read locklessly by
@@ -92,6 +92,7 @@ struct afd_engine_ops;
  * @limits: current limits
  * @contexts: open files of this device (&struct afd_context.node)
  * @queue_count: queues of all contexts
+ * @frontend_data: front ends' memory freed with the device (under @lock)
  * @users_lock: protects @users; taken where a queue's memory is freed,
  *	which may be under the mmap lock, so it is not @lock
  * @users: &struct afd_user_usage of each user holding queues or queue
@@ -113,13 +114,14 @@ struct afd_device {
 	struct dentry *debugfs;
 	struct srcu_struct active;
 
-	/* Protects state, disabled, limits, contexts, queue counts */
+	/* Protects state, disabled, limits, contexts, counts, frontend_data */
 	struct mutex lock;
 	enum afd_device_state state;
 	bool disabled;
 	struct afd_limits limits;
 	struct list_head contexts;
 	u32 queue_count;
+	struct list_head frontend_data;
 
 	spinlock_t users_lock; /* Protects users */
 	struct list_head users;
@@ -191,6 +193,7 @@ struct afd_frontend {
 };
 
 int afd_register_frontend(struct afd_frontend *fe);
+void *afd_device_alloc_frontend_data(struct afd_device *adev, size_t size);
 void afd_unregister_frontend(struct afd_frontend *fe);
 
 int afd_add_device(void);

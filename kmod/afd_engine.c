@@ -41,7 +41,8 @@ MODULE_PARM_DESC(engine_idle_us,
  * @lock: protects @queues, @nr_queues, @current_queue and @sleeping
  * @queues: queues served (&struct afd_queue.engine_node), in visit order
  * @nr_queues: length of @queues
- * @current_queue: the queue being served, which must not be freed
+ * @current_queue: the queue being served; the thread holds a reference on
+ *	it and on its context meanwhile
  * @sleeping: NEED_WAKEUP is set on every queue of @queues
  * @kicked: a kick arrived since the thread last prepared to sleep
  * @wq: the thread sleeps here
@@ -136,6 +137,7 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 static bool afd_engine_pass(struct afd_sw_engine *eng)
 {
 	bool did_work = false;
+	struct afd_context *ctx;
 	struct afd_queue *q;
 	u32 i, n;
 
@@ -150,6 +152,12 @@ static bool afd_engine_pass(struct afd_sw_engine *eng)
 		if (q) {
 			list_rotate_left(&eng->queues);
 			eng->current_queue = q;
+			/*
+			 * A killed destroyer may stop waiting for us (a fault
+			 * on slow storage): what we use stays alive until put.
+			 */
+			afd_queue_get(q);
+			afd_context_get(q->ctx);
 		}
 		spin_unlock(&eng->lock);
 		if (!q)
@@ -163,6 +171,9 @@ static bool afd_engine_pass(struct afd_sw_engine *eng)
 		spin_unlock(&eng->lock);
 		if (wq_has_sleeper(&eng->idle_wq))
 			wake_up_all(&eng->idle_wq);
+		ctx = q->ctx;
+		afd_queue_put(q);
+		afd_context_put(ctx);
 	}
 	return did_work;
 }
@@ -326,7 +337,8 @@ static int afd_sw_create_queue(struct afd_device *adev, struct afd_queue *q)
 	return 0;
 }
 
-static void afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q)
+static int afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q,
+				bool killable)
 {
 	struct afd_sw_engine *eng = q->engine_data;
 
@@ -335,8 +347,16 @@ static void afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q)
 	eng->nr_queues--;
 	spin_unlock(&eng->lock);
 
-	/* Pairs with the engine's wake-up after clearing current_queue. */
+	if (killable) {
+		/* An exiting process cannot be killed again: it does not wait. */
+		if (current->flags & PF_EXITING)
+			return READ_ONCE(eng->current_queue) == q ? -EINTR : 0;
+		/* Pairs with the engine's wake-up after clearing current_queue. */
+		return wait_event_killable(eng->idle_wq,
+					   READ_ONCE(eng->current_queue) != q);
+	}
 	wait_event(eng->idle_wq, READ_ONCE(eng->current_queue) != q);
+	return 0;
 }
 
 static void afd_sw_kick(struct afd_device *adev, struct afd_queue *q)

@@ -34,7 +34,10 @@ struct afd_engine_stats {
  * @create_queue: take @q into service: from now on its doorbell and rings
  *	are live. May fail with -ENOMEM.
  * @destroy_queue: take @q out of service; on return the engine no longer
- *	touches @q or its memory
+ *	touches @q or its memory. With @killable, a fatal signal ends the
+ *	wait for a descriptor in execution early, and an exiting caller does
+ *	not wait (-EINTR): the engine then finishes it on its own references
+ *	to @q and its context.
  * @kick: user space saw AFD_SQ_F_NEED_WAKEUP and asks for service
  * @stats: sum of the device's engine counters
  */
@@ -42,7 +45,8 @@ struct afd_engine_ops {
 	int (*start)(struct afd_device *adev);
 	void (*stop)(struct afd_device *adev);
 	int (*create_queue)(struct afd_device *adev, struct afd_queue *q);
-	void (*destroy_queue)(struct afd_device *adev, struct afd_queue *q);
+	int (*destroy_queue)(struct afd_device *adev, struct afd_queue *q,
+			     bool killable);
 	void (*kick)(struct afd_device *adev, struct afd_queue *q);
 	void (*stats)(struct afd_device *adev, struct afd_engine_stats *stats);
 };

@@ -46,8 +46,7 @@ static const struct afd_limits afd_default_limits = {
 
 static dev_t afd_devt;
 static struct class *afd_class;
-/* Protects afd_devices and afd_frontends; held while a device is removed */
-static DEFINE_MUTEX(afd_devices_lock);
+static DEFINE_MUTEX(afd_devices_lock); /* Protects afd_devices, frontends */
 static struct afd_device *afd_devices[AFD_MAX_DEVICES];
 static LIST_HEAD(afd_frontends);
 
@@ -118,9 +117,47 @@ static const struct file_operations afd_fops = {
 	.llseek		= no_llseek,
 };
 
+/* An allocation of afd_device_alloc_frontend_data(). */
+struct afd_frontend_data {
+	struct list_head node;
+	unsigned long data[];
+};
+
+/**
+ * afd_device_alloc_frontend_data() - zeroed memory freed with the device
+ * @adev: the device
+ * @size: its size in bytes
+ *
+ * For a front end's per-device data that what it registers elsewhere may
+ * reach until the device's last reference goes, after the front end let
+ * go of the device: an mdev type's kobject holds the device, and reads its
+ * parent (in this memory) when it is released. devm would not do:
+ * device_del() releases devres.
+ *
+ * Return: the memory, or NULL.
+ */
+void *afd_device_alloc_frontend_data(struct afd_device *adev, size_t size)
+{
+	struct afd_frontend_data *fd;
+
+	fd = kzalloc(struct_size(fd, data, DIV_ROUND_UP(size, sizeof(long))),
+		     GFP_KERNEL);
+	if (!fd)
+		return NULL;
+	mutex_lock(&adev->lock);
+	list_add(&fd->node, &adev->frontend_data);
+	mutex_unlock(&adev->lock);
+	return fd->data;
+}
+EXPORT_SYMBOL_GPL(afd_device_alloc_frontend_data);
+
 static void afd_device_release(struct device *dev)
 {
 	struct afd_device *adev = to_afd_device(dev);
+	struct afd_frontend_data *fd, *next;
+
+	list_for_each_entry_safe(fd, next, &adev->frontend_data, node)
+		kfree(fd);
 
 	/* Every queue's memory is freed before its context lets go of us. */
 	WARN_ON_ONCE(!list_empty(&adev->users));
@@ -153,6 +190,7 @@ static struct afd_device *afd_device_create(u32 index)
 	adev->state = AFD_DEV_ENABLED;
 	mutex_init(&adev->lock);
 	INIT_LIST_HEAD(&adev->contexts);
+	INIT_LIST_HEAD(&adev->frontend_data);
 	spin_lock_init(&adev->users_lock);
 	INIT_LIST_HEAD(&adev->users);
 	ida_init(&adev->queue_ids);
@@ -319,9 +357,8 @@ void afd_remove_device(struct afd_device *adev)
 	afd_devices[adev->index] = NULL;
 	if (!list_empty(&afd_frontends))
 		afd_frontends_remove(adev, NULL);
-	/* Under the lock: module unload must not finish while it runs. */
-	afd_device_destroy(adev);
 	mutex_unlock(&afd_devices_lock);
+	afd_device_destroy(adev);
 }
 
 /**

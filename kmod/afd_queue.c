@@ -120,7 +120,10 @@ static int afd_queue_alloc_mem(struct afd_queue *q)
 				(size_t)q->cq_entries *
 				sizeof(struct afd_completion));
 
-	/* Up to an order-6 size: kvmalloc, whose failure a user cannot spam. */
+	/*
+	 * Up to 256 KiB: kvmalloc() falls back to vmalloc() instead of failing
+	 * an order-6 kmalloc() with a warning that a user could repeat at will.
+	 */
 	q->submit_buf = kvmalloc_array(q->sq_entries, sizeof(*q->submit_buf),
 				       GFP_KERNEL_ACCOUNT);
 	if (!q->submit_buf || afd_region_alloc(&q->sq_region, q->sq_size) ||
@@ -165,8 +168,10 @@ static int afd_queue_charge(struct afd_queue *q)
 	unsigned long limit, cur;
 	int ret;
 
-	ret = afd_user_charge(q->adev, q->user->uid, pages,
-			      capable(CAP_SYS_RESOURCE));
+	/* The capability is asked for only when needed: asking is audited. */
+	ret = afd_user_charge(q->adev, q->user->uid, pages, false);
+	if ((ret == -ENOSPC || ret == -ENOMEM) && capable(CAP_SYS_RESOURCE))
+		ret = afd_user_charge(q->adev, q->user->uid, pages, true);
 	if (ret)
 		return ret;
 	if (capable(CAP_IPC_LOCK))
@@ -263,6 +268,7 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	kref_init(&q->ref);
 	spin_lock_init(&q->lock);
 	mutex_init(&q->service_lock);
+	init_completion(&q->shut_down);
 	INIT_LIST_HEAD(&q->engine_node);
 	q->ctx = ctx;
 	q->adev = adev;
@@ -319,7 +325,7 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	return 0;
 
 err_destroy:
-	adev->engine_ops->destroy_queue(adev, q);
+	adev->engine_ops->destroy_queue(adev, q, false);
 err_remove_sysfs:
 	afd_sysfs_remove_queue(q);
 err_erase:
@@ -379,13 +385,21 @@ static int afd_queue_start_service(struct afd_queue *q)
 	return ret;
 }
 
-/* On return the engine no longer touches @q. */
-static void afd_queue_stop_service(struct afd_queue *q)
+/*
+ * On return the engine no longer touches @q, unless @killable and a fatal
+ * signal ended the wait (false): the engine then finishes on references of
+ * its own.
+ */
+static bool afd_queue_stop_service(struct afd_queue *q, bool killable)
 {
+	bool stopped = true;
+
 	lockdep_assert_held(&q->service_lock);
 	if (q->in_service)
-		q->adev->engine_ops->destroy_queue(q->adev, q);
+		stopped = !q->adev->engine_ops->destroy_queue(q->adev, q,
+							      killable);
 	q->in_service = false;
+	return stopped;
 }
 
 /*
@@ -418,26 +432,51 @@ static void afd_queue_cancel_pending(struct afd_queue *q)
 void afd_queue_shutdown(struct afd_queue *q)
 {
 	struct afd_device *adev = q->adev;
+	bool evicted = READ_ONCE(q->evicted);
+	bool stopped;
 
+	/*
+	 * The owner's destroy (or its exit) stays killable while the engine
+	 * finishes a descriptor stuck in a fault on slow storage. Only the
+	 * char device's contexts: an mdev's reach the mdev, which goes when
+	 * its file closes; an administrator's eviction cancels what is left.
+	 */
 	mutex_lock(&q->service_lock);
-	afd_queue_stop_service(q);
+	stopped = afd_queue_stop_service(q, !evicted &&
+					 q->ctx->ops == &afd_user_context_ops);
 	mutex_unlock(&q->service_lock);
-	if (READ_ONCE(q->evicted))
+	if (evicted)
 		afd_queue_cancel_pending(q);
 	else
 		ida_free(&adev->queue_ids, q->id);
 	/*
 	 * A dead queue's kfifo is never touched again (submit checks the state
-	 * under the lock first): free it now, not at the last munmap().
+	 * under the lock first), once the engine has let go: free it now, not
+	 * at the last munmap().
 	 */
-	spin_lock(&q->lock);
-	kvfree(q->submit_buf);
-	q->submit_buf = NULL;
-	spin_unlock(&q->lock);
+	if (stopped) {
+		kvfree(q->submit_buf);
+		q->submit_buf = NULL;
+	}
 	/* Every waiter, including a front end's (an eventfd). */
 	afd_context_notify(q->ctx);
+	complete_all(&q->shut_down);
 	afd_queue_put(q);
 }
+
+/**
+ * afd_queue_wait_shutdown() - wait until a destroyed queue is shut down
+ * @q: a queue the caller holds a reference on, destroyed or evicted
+ *
+ * An administrator's eviction shuts a queue down outside its context's
+ * lock: a front end whose context ops reach memory of its own must wait
+ * for that before freeing it.
+ */
+void afd_queue_wait_shutdown(struct afd_queue *q)
+{
+	wait_for_completion(&q->shut_down);
+}
+EXPORT_SYMBOL_GPL(afd_queue_wait_shutdown);
 
 static void afd_queue_release(struct kref *ref)
 {
@@ -798,7 +837,7 @@ int afd_queue_reset(struct afd_queue *q, bool only_in_error)
 	state = afd_queue_state(q);
 	if (state == AFD_Q_DEAD || (only_in_error && state != AFD_Q_ERROR))
 		goto out_unlock;
-	afd_queue_stop_service(q);
+	afd_queue_stop_service(q, false);
 
 	spin_lock(&q->lock);
 	/* Destroy may have marked it dead meanwhile; that is final. */

@@ -6,6 +6,7 @@
 #define __AFD_QUEUE_H__
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/kfifo.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -90,10 +91,12 @@ struct afd_region {
  * @charged_pages: pages charged to @user's RLIMIT_MEMLOCK (0 with
  *	CAP_IPC_LOCK)
  * @lock: protects @state, @priority writes and the producer side of
- *	@submit_fifo
+ *	@submit_fifo (whose memory, @submit_buf, a queue has until it is
+ *	dead)
  * @state: &enum afd_q_state
  * @submit_fifo: descriptors from AFD_IOC_SUBMIT, consumed by the engine
  * @submit_buf: its memory, freed when the queue is shut down
+ * @shut_down: completed when afd_queue_shutdown() is done with the queue
  * @service_lock: protects @in_service: serialises taking the queue out of
  *	the engine's service (destroy, reset) and putting it back (reset)
  * @in_service: the engine serves the queue
@@ -135,6 +138,7 @@ struct afd_queue {
 	enum afd_q_state state;
 	DECLARE_KFIFO_PTR(submit_fifo, struct afd_desc);
 	struct afd_desc *submit_buf;
+	struct completion shut_down;
 
 	struct mutex service_lock; /* Protects in_service */
 	bool in_service;
@@ -152,6 +156,7 @@ struct afd_queue {
 int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args);
 void afd_queue_unlink(struct afd_queue *q);
 void afd_queue_shutdown(struct afd_queue *q);
+void afd_queue_wait_shutdown(struct afd_queue *q);
 void afd_queue_get(struct afd_queue *q);
 void afd_queue_put(struct afd_queue *q);
 

@@ -20,6 +20,7 @@
 #include <linux/kstrtox.h>
 #include <linux/list.h>
 #include <linux/log2.h>
+#include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -281,14 +282,18 @@ static ssize_t remove_store(struct device *dev, struct device_attribute *attr,
 	if (!remove)
 		return -EINVAL;
 	/*
-	 * Removing the device removes this file: let go of it first. From
-	 * then on only our reference keeps the device (module unload may be
-	 * removing it too).
+	 * Removing the device removes this file: let go of it first. That
+	 * also ends what kept the module from unloading under us, so hold it
+	 * (module unload, already under way, removes the device itself), and
+	 * the device.
 	 */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
 	get_device(dev);
 	if (device_remove_file_self(dev, attr))
 		afd_remove_device(to_afd_device(dev));
 	put_device(dev);
+	module_put(THIS_MODULE);
 	return count;
 }
 static DEVICE_ATTR_WO(remove);

@@ -201,6 +201,8 @@ static void afd_mdev_disable(struct afd_mdev *m)
 	lockdep_assert_held(&m->lock);
 	afd_mdev_set_queue(m, NULL);
 	afd_context_destroy_queue(m->ctx, q->id);
+	/* An administrator's eviction may still be shutting it down. */
+	afd_queue_wait_shutdown(q);
 	afd_queue_put(q);
 	atomic_inc(&m->parent->idle);
 }
@@ -698,7 +700,7 @@ static int afd_mdev_add_device(struct afd_device *adev)
 	 * (in @p) holds the device and may outlive mdev_unregister_parent()
 	 * while an mdev of the type is still being released.
 	 */
-	p = devm_kzalloc(&adev->dev, sizeof(*p), GFP_KERNEL);
+	p = afd_device_alloc_frontend_data(adev, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->adev = adev;
@@ -707,10 +709,8 @@ static int afd_mdev_add_device(struct afd_device *adev)
 	p->types[0] = &p->type;
 	ret = mdev_register_parent(&p->parent, &adev->dev, &afd_mdev_driver,
 				   p->types, ARRAY_SIZE(p->types));
-	if (ret) {
-		devm_kfree(&adev->dev, p);
-		return ret;
-	}
+	if (ret)
+		return ret; /* @p goes with the device */
 	afd_mdev_parents[adev->index] = p;
 	return 0;
 }

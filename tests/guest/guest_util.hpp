@@ -14,6 +14,7 @@
 #include <string>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
@@ -364,5 +365,44 @@ struct TestMdev {
 	TestMdev &operator=(const TestMdev &) = delete;
 	std::string uuid;
 };
+
+/// One byte of payload with room for one descriptor in the control data.
+struct FdMessage {
+	char byte = 'x';
+	iovec iov{&byte, 1};
+	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+	msghdr msg{};
+
+	FdMessage()
+	{
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = control;
+		msg.msg_controllen = sizeof(control);
+	}
+};
+
+/// Sends @p fd over the unix socket @p sock (SCM_RIGHTS).
+inline void send_fd(int sock, int fd)
+{
+	FdMessage m;
+	cmsghdr *cmsg = CMSG_FIRSTHDR(&m.msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	BOOST_REQUIRE(::sendmsg(sock, &m.msg, 0) == 1);
+}
+
+/// Receives a descriptor sent with send_fd(), or -1.
+inline int receive_fd(int sock)
+{
+	FdMessage m;
+	if (::recvmsg(sock, &m.msg, 0) != 1 || !CMSG_FIRSTHDR(&m.msg))
+		return -1;
+	int fd;
+	std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m.msg)), sizeof(int));
+	return fd;
+}
 
 } // namespace guest

@@ -7,6 +7,7 @@
 #include <linux/vfio.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <thread>
 
 #include <linux/accelfd_mdev.h>
@@ -522,6 +523,38 @@ BOOST_AUTO_TEST_CASE(set_irqs_trigger_without_data_signals_the_eventfd)
 	BOOST_TEST(::read(efd, &count, sizeof(count)) == 8);
 	BOOST_TEST(count == 1u);
 	::close(efd);
+}
+
+// A refused reset did nothing, so it must tell nobody: notifying reached
+// the mdev's ops even after its file was closed and the mdev freed.
+BOOST_AUTO_TEST_CASE(a_refused_administrators_reset_does_not_signal_the_eventfd)
+{
+	RawMdev m;
+	BOOST_REQUIRE(m.write_reg(offsetof(afd_mdev_regs, command), AFD_MDEV_CMD_ENABLE) == 0);
+	const int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	BOOST_REQUIRE(m.set_irqs(VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+				 AFD_MDEV_IRQ_COMPLETION, 1, efd) == 0);
+	guest::OpenDevice admin;
+	BOOST_TEST(guest::queue_admin(admin.fd, m.read_regs().queue_id, AFD_QUEUE_ADMIN_RESET) == EINVAL);
+	std::uint64_t count = 0;
+	BOOST_TEST(::read(efd, &count, sizeof(count)) == -1); // nothing to read
+	BOOST_TEST(errno == EAGAIN);
+	::close(efd);
+}
+
+BOOST_AUTO_TEST_CASE(a_ring_mapped_executable_is_eperm)
+{
+	RawMdev m;
+	BOOST_REQUIRE(m.write_reg(offsetof(afd_mdev_regs, command), AFD_MDEV_CMD_ENABLE) == 0);
+	for (unsigned index : {AFD_MDEV_REGION_SQ, AFD_MDEV_REGION_CQ, AFD_MDEV_REGION_DOORBELL}) {
+		const vfio_region_info r = m.region(index);
+		void *p = ::mmap(nullptr, r.size, PROT_READ | PROT_EXEC, MAP_SHARED, m.device,
+				 static_cast<off_t>(r.offset));
+		BOOST_TEST_CONTEXT("region " << index)
+		BOOST_TEST(guest::errno_of(p == MAP_FAILED ? -1 : 0) == EPERM);
+		if (p != MAP_FAILED)
+			::munmap(p, r.size);
+	}
 }
 
 BOOST_AUTO_TEST_CASE(a_second_open_of_the_group_is_ebusy)
