@@ -2,6 +2,9 @@
 // M1-M3: the submission paths with NOPs, and io_uring's NOP beside them.
 #include <atomic>
 #include <liburing.h>
+#include <pthread.h>
+#include <sched.h>
+#include <thread>
 #include <vector>
 
 #include "measure.hpp"
@@ -35,21 +38,25 @@ double store_fence_ns(unsigned n)
 	return ns_since(start) / n;
 }
 
-/// Nanoseconds per descriptor of @p submit over batches of 32 NOPs; the
-/// completions are drained outside the timed part.
-template <typename Submit> double submit_ns(accel::Queue &q, unsigned batches, Submit submit)
+/// Nanoseconds per descriptor of @p submit in batches of @p batch NOPs:
+/// each round fills the SQ (the engine takes them meanwhile), timed as a
+/// whole so that no clock read counts per batch; the completions are
+/// drained outside the timed part.
+template <typename Submit>
+double submit_ns(accel::Queue &q, unsigned batch, unsigned rounds, Submit submit)
 {
-	std::vector<afd_desc> batch(32, accel::op::nop());
+	const std::vector<afd_desc> nops(batch, accel::op::nop());
+	const unsigned per_round = q.sq_entries() / batch * batch;
 	double total = 0;
-	for (unsigned b = 0; b < batches; b++) {
+	for (unsigned r = 0; r < rounds; r++) {
 		const auto start = Clock::now();
-		const unsigned n = submit(std::span<const afd_desc>(batch));
+		for (unsigned sent = 0; sent < per_round; sent += batch)
+			if (submit(std::span<const afd_desc>(nops)) != batch)
+				throw std::runtime_error("a batch did not fit the SQ");
 		total += ns_since(start);
-		if (n != batch.size())
-			throw std::runtime_error("a batch did not fit the SQ");
-		drain(q, n);
+		drain(q, per_round);
 	}
-	return total / (batches * batch.size());
+	return total / (double(rounds) * per_round);
 }
 
 enum class Wait { poll, block, syscall_poll };
@@ -71,6 +78,55 @@ Histogram round_trip(accel::Queue &q, Wait how, unsigned n)
 		else
 			while (q.poll({&c, 1}) == 0) {
 			}
+		if (i >= 100)
+			h.record(static_cast<std::uint64_t>(ns_since(start)));
+	}
+	return h;
+}
+
+/// Pins the calling thread to @p cpu for its lifetime; restores its mask.
+class Pinned {
+public:
+	explicit Pinned(int cpu)
+	{
+		if (::sched_getaffinity(0, sizeof(saved_), &saved_) != 0)
+			throw accel::Error(errno, "sched_getaffinity");
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (::sched_setaffinity(0, sizeof(one), &one) != 0)
+			throw accel::Error(errno, "sched_setaffinity to CPU " + std::to_string(cpu));
+	}
+	~Pinned() { (void)::sched_setaffinity(0, sizeof(saved_), &saved_); }
+	Pinned(const Pinned &) = delete;
+	Pinned &operator=(const Pinned &) = delete;
+
+private:
+	cpu_set_t saved_;
+};
+
+/// The floor of any polled hand-over between two CPUs: two threads pinned
+/// to CPUs 0 and 1 passing one cache line back and forth (odd values go
+/// out, even ones come back).
+Histogram ping_pong(unsigned n)
+{
+	alignas(64) std::atomic<std::uint32_t> line{0};
+	const std::uint32_t last = 2 * (n + 100);
+	std::jthread echo([&] {
+		const Pinned pin(1);
+		for (std::uint32_t v = 0; v != last;) {
+			v = line.load(std::memory_order_acquire);
+			if (v & 1)
+				line.store(++v, std::memory_order_release);
+		}
+	});
+	const Pinned pin(0);
+	Histogram h;
+	for (std::uint32_t i = 0; i < n + 100; i++) { // the first 100 warm up
+		const auto start = Clock::now();
+		line.store(2 * i + 1, std::memory_order_release);
+		while (line.load(std::memory_order_acquire) != 2 * i + 2) {
+		}
 		if (i >= 100)
 			h.record(static_cast<std::uint64_t>(ns_since(start)));
 	}
@@ -155,18 +211,27 @@ void queue_batch(accel::Queue &q, unsigned batch)
 
 void measure_submission(Report &report, const Settings &settings, Targets &t)
 {
-	const unsigned batches = settings.round_trips / 8;
+	const unsigned rounds = settings.round_trips / 16;
 	progress("M1 store + release fence");
-	report.add({"M1", "store + release fence", "per descriptor", store_fence_ns(settings.round_trips * 32), "ns"});
-	progress("M1 char ring");
-	report.add({"M1", "char ring", "per descriptor",
-		    submit_ns(t.char_queue, batches, [&](auto d) { return t.char_queue.try_submit(d); }), "ns"});
-	progress("M1 char SUBMIT ioctl");
-	report.add({"M1", "char SUBMIT ioctl", "per descriptor",
-		    submit_ns(t.char_queue, batches, [&](auto d) { return t.char_queue.submit_syscall(d); }), "ns"});
-	progress("M1 mdev ring");
-	report.add({"M1", "mdev ring", "per descriptor",
-		    submit_ns(t.mdev_queue, batches, [&](auto d) { return t.mdev_queue.try_submit(d); }), "ns"});
+	const double store_fence = store_fence_ns(settings.round_trips * 32);
+	for (unsigned batch : {1u, 64u}) {
+		const std::string param = "batch=" + std::to_string(batch);
+		// The floor is per descriptor whatever the batch: one table row.
+		report.add({"M1", "store + release fence", param, store_fence, "ns"});
+		progress("M1 char ring " + param);
+		report.add({"M1", "char ring", param,
+			    submit_ns(t.char_queue, batch, rounds, [&](auto d) { return t.char_queue.try_submit(d); }),
+			    "ns"});
+		progress("M1 char SUBMIT ioctl " + param);
+		report.add({"M1", "char SUBMIT ioctl", param,
+			    submit_ns(t.char_queue, batch, rounds,
+				      [&](auto d) { return t.char_queue.submit_syscall(d); }),
+			    "ns"});
+		progress("M1 mdev ring " + param);
+		report.add({"M1", "mdev ring", param,
+			    submit_ns(t.mdev_queue, batch, rounds, [&](auto d) { return t.mdev_queue.try_submit(d); }),
+			    "ns"});
+	}
 }
 
 void measure_round_trip(Report &report, const Settings &settings, Targets &t)
@@ -179,6 +244,7 @@ void measure_round_trip(Report &report, const Settings &settings, Targets &t)
 		report.add_latency(path, h);
 	};
 	const std::pair<const char *, std::function<Histogram()>> paths[] = {
+		{"two-CPU ping-pong (floor)", [&] { return ping_pong(n); }},
 		{"char ring + poll", [&] { return round_trip(t.char_queue, Wait::poll, n); }},
 		{"char ring + WAIT", [&] { return round_trip(t.char_queue, Wait::block, n); }},
 		{"char SUBMIT ioctl + poll", [&] { return round_trip(t.char_queue, Wait::syscall_poll, n); }},

@@ -14,6 +14,8 @@
 namespace bench {
 namespace {
 
+constexpr const char *floor_path = "two-CPU ping-pong (floor)";
+
 std::string first_match(const std::string &file, const std::string &key)
 {
 	std::ifstream in(file);
@@ -151,12 +153,22 @@ std::string Report::ratios() const
 		return a && b && b->value > 0 ? format(a->value / b->value) + "x" : "—";
 	};
 	md << "\n### Ratios measured in this run\n\n"
-	   << "NOP round trip p50 against io_uring's NOP (lower is better for accelfd):\n\n"
-	   << "| path | vs io_uring NOP | vs io_uring NOP, SQPOLL |\n|---|---:|---:|\n";
+	   << "NOP round trip against the two-CPU ping-pong (the floor of any polled hand-over) "
+	      "and against io_uring's NOP (lower is better for accelfd):\n\n"
+	   << "| path | p50 vs floor | p50 vs io_uring NOP | p50 vs SQPOLL | p99 vs SQPOLL |\n"
+	   << "|---|---:|---:|---:|---:|\n";
 	for (const char *path : {"char ring + poll", "char ring + WAIT", "char SUBMIT ioctl + poll",
-				 "mdev ring + poll", "mdev ring + eventfd"})
-		md << "| " << path << " | " << ratio("M2", path, "io_uring NOP", "p50") << " | "
-		   << ratio("M2", path, "io_uring NOP, SQPOLL", "p50") << " |\n";
+				 "mdev ring + poll", "mdev ring + eventfd", "io_uring NOP",
+				 "io_uring NOP, SQPOLL"})
+		md << "| " << path << " | " << ratio("M2", path, floor_path, "p50") << " | "
+		   << ratio("M2", path, "io_uring NOP", "p50") << " | "
+		   << ratio("M2", path, "io_uring NOP, SQPOLL", "p50") << " | "
+		   << ratio("M2", path, "io_uring NOP, SQPOLL", "p99") << " |\n";
+	md << "\nSubmission cost per descriptor against a store and a release fence (lower is "
+	      "better):\n\n| path | batch=1 | batch=64 |\n|---|---:|---:|\n";
+	for (const char *path : {"char ring", "char SUBMIT ioctl", "mdev ring"})
+		md << "| " << path << " | " << ratio("M1", path, "store + release fence", "batch=1") << " | "
+		   << ratio("M1", path, "store + release fence", "batch=64") << " |\n";
 	md << "\nNOP throughput against io_uring with SQPOLL (higher is better for accelfd):\n\n"
 	   << "| path | batch=1 | batch=8 | batch=64 |\n|---|---:|---:|---:|\n";
 	for (const char *path : {"char ring", "mdev ring"}) {
@@ -234,21 +246,32 @@ void Report::print_summary() const
 		const Figure *f = find(metric, path, param);
 		return f ? f->value : 0.0;
 	};
-	const double ring = value("M2", "char ring + poll", "p50");
+	const double floor_p50 = value("M2", floor_path, "p50");
+	const double sqpoll = value("M2", "io_uring NOP, SQPOLL", "p50");
 	std::printf("accel_bench (%s, kernel %s, %s) — ratios count, not absolute times\n",
 		    mode_.c_str(), machine_.kernel.c_str(), machine_.accel.c_str());
-	std::printf("%-34s %12s %14s\n", "NOP round trip, one outstanding", "p50 ns", "vs char ring");
-	for (const char *path : {"char ring + poll", "char ring + WAIT", "char SUBMIT ioctl + poll",
+	std::printf("%-34s %8s %10s %10s\n", "NOP round trip, one outstanding", "p50 ns", "vs floor",
+		    "vs SQPOLL");
+	for (const char *path : {floor_path, "char ring + poll", "char ring + WAIT", "char SUBMIT ioctl + poll",
 				 "mdev ring + poll", "mdev ring + eventfd", "io_uring NOP",
 				 "io_uring NOP, SQPOLL"}) {
 		const double p50 = value("M2", path, "p50");
-		std::printf("  %-32s %12.0f %13.2fx\n", path, p50, ring > 0 ? p50 / ring : 0.0);
+		std::printf("  %-32s %8.0f %9.2fx %9.2fx\n", path, p50, floor_p50 > 0 ? p50 / floor_p50 : 0.0,
+			    sqpoll > 0 ? p50 / sqpoll : 0.0);
 	}
-	const double floor = value("M1", "store + release fence", "per descriptor");
-	std::printf("%-34s %12s %14s\n", "Submission cost per descriptor", "ns", "vs store");
+	std::printf("%-34s %8s %10s\n", "NOP throughput, batch 64", "M/s", "vs SQPOLL");
+	const double sqpoll_rate = value("M3", "io_uring NOP, SQPOLL", "batch=64");
+	for (const char *path : {"char ring", "mdev ring", "io_uring NOP, SQPOLL"}) {
+		const double rate = value("M3", path, "batch=64");
+		std::printf("  %-32s %8.2f %9.2fx\n", path, rate / 1e6, sqpoll_rate > 0 ? rate / sqpoll_rate : 0.0);
+	}
+	const double store = value("M1", "store + release fence", "batch=1");
+	std::printf("%-34s %8s %10s %10s\n", "Submission cost per descriptor", "batch=1", "vs store",
+		    "batch=64");
 	for (const char *path : {"store + release fence", "char ring", "char SUBMIT ioctl", "mdev ring"}) {
-		const double ns = value("M1", path, "per descriptor");
-		std::printf("  %-32s %12.1f %13.1fx\n", path, ns, floor > 0 ? ns / floor : 0.0);
+		const double one = value("M1", path, "batch=1"), many = value("M1", path, "batch=64");
+		std::printf("  %-32s %8.1f %9.1fx %9.1fx\n", path, one, store > 0 ? one / store : 0.0,
+			    store > 0 ? many / store : 0.0);
 	}
 	std::printf("%-34s %12s %14s\n", "Setup to the first completion", "syscalls", "us");
 	for (const char *path : {"char device", "mdev"})

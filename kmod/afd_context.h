@@ -22,9 +22,12 @@ struct pid;
 
 /**
  * struct afd_context_ops - how the engine reaches a context's buffers
- * @enter: the engine is about to execute the context's descriptors; 0, or
- *	an error if the buffers are gone for good (the queue is then dead)
- * @leave: it is done for now
+ * @enter: the engine is about to execute a descriptor of the context that
+ *	reaches memory; 0, or an error if the buffers are gone for good (the
+ *	queue is then dead). Optional. The engine stays entered across
+ *	visits until another context needs it, it sleeps, or the context's
+ *	queue leaves it.
+ * @leave: it is done for now (optional)
  * @read: copy @len bytes at descriptor address @addr into @dst; returns
  *	the number of bytes not copied, as copy_from_user() does
  * @write: copy @len bytes from @src to descriptor address @addr; likewise

@@ -8,7 +8,17 @@
  * descriptors from a queue per visit, and executes them inside the
  * queue's process's address space, as io_uring's SQPOLL thread does.
  *
- * When a whole pass finds nothing to do, the thread keeps polling for
+ * A visit to a busy queue is a handful of loads and stores: one look at
+ * the doorbell and at the CQ head, the descriptors copied, one release
+ * store each of the SQ head and the CQ tail, a wake-up only if somebody
+ * waits. The list of queues is the thread's own: creation and destroy
+ * leave requests under a lock the thread takes only when a flag says
+ * there are some, and the thread holds a reference on every queue it
+ * serves, so a visit takes no lock and no reference. The process's
+ * address space is adopted only for a descriptor that reaches memory,
+ * and kept while the thread serves the same context.
+ *
+ * When passes find nothing to do, the thread keeps polling for
  * engine_idle_us, then sets AFD_SQ_F_NEED_WAKEUP on its queues, issues a
  * full barrier, looks once more and only then sleeps until AFD_IOC_KICK.
  * An idle engine uses no CPU.
@@ -24,6 +34,7 @@
 #include "afd_engine.h"
 #include "afd_ops.h"
 #include "afd_queue.h"
+#include "afd_ring.h"
 
 unsigned int afd_engine_idle_us = 200;
 module_param_named(engine_idle_us, afd_engine_idle_us, uint, 0644);
@@ -33,21 +44,36 @@ MODULE_PARM_DESC(engine_idle_us,
 /* Descriptors a priority-0 queue may run per visit. */
 #define AFD_ENGINE_BATCH 4
 
+/* Passes between two looks at the clock (idle deadline, busy time). */
+#define AFD_ENGINE_CLOCK_PASSES 64
+
+/* &struct afd_queue.engine_flags bits, under &struct afd_sw_engine.lock. */
+enum {
+	AFD_SWQ_TAKEN,		/* on the thread's own list, not incoming */
+	AFD_SWQ_LEAVING,	/* destroy asked the thread to let go */
+	AFD_SWQ_RELEASED,	/* it has: destroy may return */
+};
+
 /**
  * struct afd_sw_engine - one engine thread
  * @adev: its device
  * @thread: the kernel thread
  * @bounce: two AFD_OPS_CHUNK buffers for afd_desc_execute()
- * @lock: protects @queues, @nr_queues, @current_queue and @sleeping
- * @queues: queues served (&struct afd_queue.engine_node), in visit order
- * @nr_queues: length of @queues
- * @current_queue: the queue being served; the thread holds a reference on
- *	it and on its context meanwhile
- * @sleeping: NEED_WAKEUP is set on every queue of @queues
+ * @lock: protects @incoming, @nr_queues, @changed, @sleeping and the
+ *	queues' engine_flags
+ * @incoming: queues created since the thread last looked
+ * @nr_queues: queues served, for placing new ones
+ * @changed: a queue arrived in @incoming or is leaving; the thread reads
+ *	it without the lock once per visit
+ * @sleeping: NEED_WAKEUP is set on every queue the thread serves
+ * @queues: the thread's own list of the queues it serves: only the thread
+ *	touches it, and it holds a reference on each queue and its context
+ * @entered: the context whose buffers the thread has entered (its mm
+ *	adopted), kept across visits until another context needs the thread
  * @kicked: a kick arrived since the thread last prepared to sleep
  * @wq: the thread sleeps here
- * @idle_wq: destroy_queue waits here for the thread to let go of a queue
- * @busy_ns: time spent executing descriptors
+ * @released_wq: destroy_queue waits here for the thread to let go
+ * @busy_ns: time spent executing descriptors, sampled
  * @sleeps: times the thread slept
  * @wakeups: times a kick woke it
  */
@@ -56,15 +82,18 @@ struct afd_sw_engine {
 	struct task_struct *thread;
 	void *bounce;
 
-	spinlock_t lock; /* Protects queues, nr_queues, current_queue, sleeping */
-	struct list_head queues;
+	spinlock_t lock; /* Protects incoming, nr_queues, changed, sleeping */
+	struct list_head incoming;
 	u32 nr_queues;
-	struct afd_queue *current_queue;
+	bool changed;
 	bool sleeping;
+
+	struct list_head queues;
+	struct afd_context *entered;
 
 	bool kicked;
 	wait_queue_head_t wq;
-	wait_queue_head_t idle_wq;
+	wait_queue_head_t released_wq;
 	atomic64_t busy_ns;
 	atomic64_t sleeps;
 	atomic64_t wakeups;
@@ -80,100 +109,172 @@ struct afd_sw_engines {
 	struct afd_sw_engine engines[];
 };
 
-/* Serve up to one visit's budget of @q; returns descriptors executed. */
-static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
+/* Adopts @ctx's buffers (its mm) unless they already are; false if gone. */
+static bool afd_engine_enter(struct afd_sw_engine *eng, struct afd_context *ctx)
 {
-	u32 budget = (READ_ONCE(q->priority) + 1) * AFD_ENGINE_BATCH;
-	u64 max_transfer = READ_ONCE(eng->adev->limits.max_transfer);
-	struct afd_context *ctx = q->ctx;
-	struct afd_completion comp;
-	struct afd_desc desc;
-	u32 done = 0;
-	u64 start;
-	int ret;
-
-	/* The buffers are gone (the process is exiting): so is the queue. */
-	if (ctx->ops->enter(ctx)) {
-		afd_queue_set_dead(q);
-		return 0;
-	}
-	start = ktime_get_ns();
-
-	/* Destroy marks the queue dead first: take nothing more from it. */
-	while (done < budget && afd_queue_accepts_work(q)) {
-		ret = afd_queue_cq_space(q);
-		if (ret < 0) {
-			afd_queue_fail(q, "CQ head out of range");
-			break;
-		}
-		if (!ret)
-			break;
-		ret = afd_queue_take(q, &desc);
-		if (ret < 0) {
-			afd_queue_fail(q, "doorbell beyond the SQ's capacity");
-			break;
-		}
-		if (!ret)
-			break;
-		done++;
-		/* Cancelled, not held: nobody waits for an operator's resume. */
-		if (afd_queue_state(q) == AFD_Q_SUSPENDED ||
-		    afd_device_disabled(q->adev)) {
-			afd_queue_post_cancelled(q, &desc);
-			continue;
-		}
-		afd_desc_execute(ctx, &desc, max_transfer, eng->bounce, &comp);
-		afd_queue_post(q, &comp);
-	}
-
-	atomic64_add(ktime_get_ns() - start, &eng->busy_ns);
-	ctx->ops->leave(ctx);
-	if (done)
-		afd_context_notify(ctx);
-	return done;
+	if (eng->entered == ctx)
+		return true;
+	if (eng->entered && eng->entered->ops->leave)
+		eng->entered->ops->leave(eng->entered);
+	eng->entered = NULL;
+	if (ctx->ops->enter && ctx->ops->enter(ctx))
+		return false;
+	eng->entered = ctx;
+	return true;
 }
 
-/* Visit every queue once; returns true if any work was done. */
+static void afd_engine_leave(struct afd_sw_engine *eng)
+{
+	if (eng->entered && eng->entered->ops->leave)
+		eng->entered->ops->leave(eng->entered);
+	eng->entered = NULL;
+}
+
+/*
+ * Runs up to one visit's budget of @q: what there is to do is computed
+ * once, from one look at the doorbell and the CQ head, and published once.
+ * Returns the number of descriptors taken.
+ */
+static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
+{
+	enum afd_q_state state = READ_ONCE(q->state);
+	struct afd_context *ctx = q->ctx;
+	u32 taken, posted = 0, errors = 0, budget;
+	struct afd_completion comp;
+	struct afd_desc desc;
+	u64 max_transfer, bytes = 0;
+	long ring, space;
+	bool cancel;
+
+	if (state != AFD_Q_ACTIVE && state != AFD_Q_SUSPENDED)
+		return 0;
+	ring = afd_ring_sq_pending(q);
+	if (!ring && kfifo_is_empty(&q->submit_fifo))
+		return 0;
+	if (ring < 0) {
+		afd_queue_fail(q, "doorbell beyond the SQ's capacity");
+		return 0;
+	}
+	space = afd_ring_cq_space(q);
+	if (space <= 0) {
+		if (space < 0)
+			afd_queue_fail(q, "CQ head out of range");
+		return 0;
+	}
+	budget = min_t(u64, (READ_ONCE(q->priority) + 1) * AFD_ENGINE_BATCH,
+		       min_t(u64, space, ring + kfifo_len(&q->submit_fifo)));
+	max_transfer = READ_ONCE(q->adev->limits.max_transfer);
+	/* Cancelled, not held: nobody waits for an operator's resume. */
+	cancel = state == AFD_Q_SUSPENDED || afd_device_disabled(q->adev);
+
+	for (taken = 0; taken < budget;) {
+		/* The fifo's entries were counted first: the ring's follow. */
+		if (!kfifo_get(&q->submit_fifo, &desc))
+			afd_ring_take_desc(q, &desc);
+		taken++;
+
+		if (cancel) {
+			memset(&comp, 0, sizeof(comp));
+			comp.cookie = desc.cookie;
+			comp.status = -ECANCELED;
+		} else if (desc.opcode == AFD_OP_NOP) {
+			afd_desc_execute(ctx, &desc, max_transfer, NULL, &comp);
+		} else {
+			/* The buffers are gone (the process is exiting). */
+			if (!afd_engine_enter(eng, ctx)) {
+				afd_queue_set_dead(q);
+				break;
+			}
+			afd_desc_execute(ctx, &desc, max_transfer, eng->bounce,
+					 &comp);
+		}
+		afd_ring_post(q, &comp);
+		posted++;
+		errors += comp.status != 0;
+		bytes += comp.bytes_done;
+		/* A data operation is long: its completion is not held back. */
+		if (desc.opcode != AFD_OP_NOP && !cancel) {
+			afd_ring_publish(q);
+			/* Destroy marks the queue dead first: take no more. */
+			if (READ_ONCE(q->state) == AFD_Q_DEAD)
+				break;
+		}
+	}
+
+	/* Counted first: who has seen a completion finds it in QUERY_QUEUE. */
+	afd_queue_count(q, taken, posted, errors, bytes);
+	afd_ring_publish(q);
+	if (posted)
+		afd_context_notify(ctx);
+	return taken;
+}
+
+/* Lets go of @q, which destroy_queue asked for; the caller drops the refs. */
+static void afd_engine_release(struct afd_sw_engine *eng, struct afd_queue *q)
+{
+	lockdep_assert_held(&eng->lock);
+	list_del_init(&q->engine_node);
+	__set_bit(AFD_SWQ_RELEASED, &q->engine_flags);
+}
+
+static void afd_engine_put(struct afd_queue *q)
+{
+	struct afd_context *ctx = q->ctx;
+
+	afd_queue_put(q);
+	afd_context_put(ctx);
+}
+
+/*
+ * Takes in the queues created and lets go of those destroyed since the
+ * thread last looked: only here does its own list change.
+ */
+static void afd_engine_apply_changes(struct afd_sw_engine *eng)
+{
+	struct afd_queue *q, *next;
+	LIST_HEAD(released);
+
+	spin_lock(&eng->lock);
+	list_for_each_entry(q, &eng->incoming, engine_node)
+		__set_bit(AFD_SWQ_TAKEN, &q->engine_flags);
+	list_splice_tail_init(&eng->incoming, &eng->queues);
+	list_for_each_entry_safe(q, next, &eng->queues, engine_node) {
+		if (!test_bit(AFD_SWQ_LEAVING, &q->engine_flags))
+			continue;
+		afd_engine_release(eng, q);
+		list_add_tail(&q->engine_node, &released);
+	}
+	WRITE_ONCE(eng->changed, false);
+	spin_unlock(&eng->lock);
+
+	if (list_empty(&released))
+		return;
+	wake_up_all(&eng->released_wq);
+	list_for_each_entry_safe(q, next, &released, engine_node) {
+		/* Its context may go with the reference: leave it first. */
+		if (eng->entered == q->ctx)
+			afd_engine_leave(eng);
+		list_del_init(&q->engine_node);
+		afd_engine_put(q);
+	}
+}
+
+/*
+ * Visits every queue once; returns true if any work was done. A change to
+ * the list ends the pass early, so that destroy waits one visit at most.
+ */
 static bool afd_engine_pass(struct afd_sw_engine *eng)
 {
 	bool did_work = false;
-	struct afd_context *ctx;
 	struct afd_queue *q;
-	u32 i, n;
 
-	spin_lock(&eng->lock);
-	n = eng->nr_queues;
-	spin_unlock(&eng->lock);
-
-	for (i = 0; i < n; i++) {
-		spin_lock(&eng->lock);
-		q = list_first_entry_or_null(&eng->queues, struct afd_queue,
-					     engine_node);
-		if (q) {
-			list_rotate_left(&eng->queues);
-			eng->current_queue = q;
-			/*
-			 * A killed destroyer may stop waiting for us (a fault
-			 * on slow storage): what we use stays alive until put.
-			 */
-			afd_queue_get(q);
-			afd_context_get(q->ctx);
-		}
-		spin_unlock(&eng->lock);
-		if (!q)
-			break;
-
-		if (afd_queue_has_work(q) && afd_engine_serve(eng, q))
+	if (READ_ONCE(eng->changed))
+		afd_engine_apply_changes(eng);
+	list_for_each_entry(q, &eng->queues, engine_node) {
+		if (afd_engine_serve(eng, q))
 			did_work = true;
-
-		spin_lock(&eng->lock);
-		eng->current_queue = NULL;
-		spin_unlock(&eng->lock);
-		if (wq_has_sleeper(&eng->idle_wq))
-			wake_up_all(&eng->idle_wq);
-		ctx = q->ctx;
-		afd_queue_put(q);
-		afd_context_put(ctx);
+		if (READ_ONCE(eng->changed))
+			break;
 	}
 	return did_work;
 }
@@ -184,14 +285,28 @@ static void afd_engine_set_need_wakeup(struct afd_sw_engine *eng, bool need)
 
 	lockdep_assert_held(&eng->lock);
 	eng->sleeping = need;
+	list_for_each_entry(q, &eng->incoming, engine_node)
+		afd_queue_set_need_wakeup(q, need);
 	list_for_each_entry(q, &eng->queues, engine_node)
 		afd_queue_set_need_wakeup(q, need);
 }
 
+static bool afd_engine_has_work(struct afd_sw_engine *eng)
+{
+	struct afd_queue *q;
+
+	if (READ_ONCE(eng->changed))
+		return true;
+	list_for_each_entry(q, &eng->queues, engine_node)
+		if (afd_queue_has_work(q))
+			return true;
+	return false;
+}
+
 static void afd_engine_sleep(struct afd_sw_engine *eng)
 {
-	bool work = false;
-	struct afd_queue *q;
+	/* A sleeping thread holds on to no process's address space. */
+	afd_engine_leave(eng);
 
 	/* Ordered before the flags: a kick after them must not be erased. */
 	smp_store_mb(eng->kicked, false);
@@ -206,12 +321,7 @@ static void afd_engine_sleep(struct afd_sw_engine *eng)
 	 */
 	smp_mb();
 
-	spin_lock(&eng->lock);
-	list_for_each_entry(q, &eng->queues, engine_node)
-		work = work || afd_queue_has_work(q);
-	spin_unlock(&eng->lock);
-
-	if (!work) {
+	if (!afd_engine_has_work(eng)) {
 		atomic64_inc(&eng->sleeps);
 		wait_event_idle(eng->wq,
 				READ_ONCE(eng->kicked) || kthread_should_stop());
@@ -224,36 +334,72 @@ static void afd_engine_sleep(struct afd_sw_engine *eng)
 	spin_unlock(&eng->lock);
 }
 
+/*
+ * The clock is read after a productive pass and every
+ * AFD_ENGINE_CLOCK_PASSES empty ones, not per visit: busy time is the
+ * time up to each productive pass since the previous look, so it includes
+ * at most that many empty passes before the work.
+ */
 static int afd_engine_thread(void *data)
 {
 	struct afd_sw_engine *eng = data;
-	u64 last_work = ktime_get_ns();
+	u64 last_clock = ktime_get_ns(), last_work = last_clock, now;
+	u32 empty = 0;
 
 	while (!kthread_should_stop()) {
-		if (afd_engine_pass(eng)) {
-			last_work = ktime_get_ns();
-			/*
-			 * A queue kept full for ever (NOPs, cancelled work, an
-			 * mdev's) reaches no other scheduling point.
-			 */
-			cond_resched();
-			continue;
-		}
-		if (ktime_get_ns() - last_work <
-		    (u64)READ_ONCE(afd_engine_idle_us) * NSEC_PER_USEC) {
-			cond_resched();
+		bool did_work = afd_engine_pass(eng);
+
+		/*
+		 * A queue kept full for ever (NOPs, cancelled work, an mdev's)
+		 * reaches no other scheduling point.
+		 */
+		cond_resched();
+		if (!did_work) {
 			cpu_relax();
-			continue;
+			if (++empty < AFD_ENGINE_CLOCK_PASSES)
+				continue;
 		}
+		empty = 0;
+		now = ktime_get_ns();
+		if (did_work) {
+			atomic64_add(now - last_clock, &eng->busy_ns);
+			last_work = now;
+		}
+		last_clock = now;
+		if (now - last_work <
+		    (u64)READ_ONCE(afd_engine_idle_us) * NSEC_PER_USEC)
+			continue;
 		afd_engine_sleep(eng);
-		last_work = ktime_get_ns();
+		last_clock = ktime_get_ns();
+		last_work = last_clock;
 	}
+	afd_engine_leave(eng);
 	return 0;
 }
 
 static struct afd_sw_engines *afd_engines(struct afd_device *adev)
 {
 	return adev->engine;
+}
+
+/* After the thread: the queues it still served go with their references. */
+static void afd_sw_release_all(struct afd_sw_engine *eng)
+{
+	struct afd_queue *q, *next;
+	LIST_HEAD(released);
+
+	spin_lock(&eng->lock);
+	list_splice_init(&eng->incoming, &eng->queues);
+	list_for_each_entry_safe(q, next, &eng->queues, engine_node) {
+		afd_engine_release(eng, q);
+		list_add_tail(&q->engine_node, &released);
+	}
+	spin_unlock(&eng->lock);
+	wake_up_all(&eng->released_wq);
+	list_for_each_entry_safe(q, next, &released, engine_node) {
+		list_del_init(&q->engine_node);
+		afd_engine_put(q);
+	}
 }
 
 static void afd_sw_stop(struct afd_device *adev)
@@ -268,6 +414,7 @@ static void afd_sw_stop(struct afd_device *adev)
 
 		if (eng->thread)
 			kthread_stop(eng->thread);
+		afd_sw_release_all(eng);
 		kvfree(eng->bounce);
 	}
 	kfree(engines);
@@ -292,9 +439,10 @@ static int afd_sw_start(struct afd_device *adev)
 
 		eng->adev = adev;
 		spin_lock_init(&eng->lock);
+		INIT_LIST_HEAD(&eng->incoming);
 		INIT_LIST_HEAD(&eng->queues);
 		init_waitqueue_head(&eng->wq);
-		init_waitqueue_head(&eng->idle_wq);
+		init_waitqueue_head(&eng->released_wq);
 		eng->bounce = kvmalloc(2 * AFD_OPS_CHUNK, GFP_KERNEL);
 		if (!eng->bounce) {
 			ret = -ENOMEM;
@@ -316,6 +464,14 @@ err_stop:
 	return ret;
 }
 
+static void afd_engine_wake(struct afd_sw_engine *eng)
+{
+	/* Orders the caller's stores before the kick the thread sees. */
+	smp_mb();
+	WRITE_ONCE(eng->kicked, true);
+	wake_up(&eng->wq);
+}
+
 static int afd_sw_create_queue(struct afd_device *adev, struct afd_queue *q)
 {
 	struct afd_sw_engines *engines = afd_engines(adev);
@@ -327,46 +483,72 @@ static int afd_sw_create_queue(struct afd_device *adev, struct afd_queue *q)
 		    READ_ONCE(eng->nr_queues))
 			eng = &engines->engines[i];
 
+	/* The thread's, until it lets go of the queue. */
+	afd_queue_get(q);
+	afd_context_get(q->ctx);
 	q->engine_data = eng;
 	spin_lock(&eng->lock);
+	q->engine_flags = 0;
 	/* A sleeping engine must be kicked for this queue's first work. */
 	afd_queue_set_need_wakeup(q, eng->sleeping);
-	list_add_tail(&q->engine_node, &eng->queues);
+	list_add_tail(&q->engine_node, &eng->incoming);
 	eng->nr_queues++;
+	WRITE_ONCE(eng->changed, true);
 	spin_unlock(&eng->lock);
 	return 0;
 }
 
+static bool afd_sw_released(struct afd_sw_engine *eng, struct afd_queue *q)
+{
+	bool released;
+
+	spin_lock(&eng->lock);
+	released = test_bit(AFD_SWQ_RELEASED, &q->engine_flags);
+	spin_unlock(&eng->lock);
+	return released;
+}
+
+/*
+ * The thread lets go of a queue at its next visit, or at once if it never
+ * took it in. It holds its own references meanwhile, so a destroyer that
+ * stops waiting (killed, or exiting) leaves nothing behind.
+ */
 static int afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q,
 				bool killable)
 {
 	struct afd_sw_engine *eng = q->engine_data;
+	bool released = false;
 
 	spin_lock(&eng->lock);
-	list_del_init(&q->engine_node);
 	eng->nr_queues--;
+	if (!test_bit(AFD_SWQ_TAKEN, &q->engine_flags)) {
+		afd_engine_release(eng, q);
+		released = true;
+	} else {
+		__set_bit(AFD_SWQ_LEAVING, &q->engine_flags);
+		WRITE_ONCE(eng->changed, true);
+	}
 	spin_unlock(&eng->lock);
 
+	if (released) {
+		afd_engine_put(q);
+		return 0;
+	}
+	afd_engine_wake(eng);
 	if (killable) {
 		/* An exiting process cannot be killed again: it does not wait. */
 		if (current->flags & PF_EXITING)
-			return READ_ONCE(eng->current_queue) == q ? -EINTR : 0;
-		/* Pairs with the engine's wake-up after clearing current_queue. */
-		return wait_event_killable(eng->idle_wq,
-					   READ_ONCE(eng->current_queue) != q);
+			return afd_sw_released(eng, q) ? 0 : -EINTR;
+		return wait_event_killable(eng->released_wq,
+					   afd_sw_released(eng, q));
 	}
-	wait_event(eng->idle_wq, READ_ONCE(eng->current_queue) != q);
+	wait_event(eng->released_wq, afd_sw_released(eng, q));
 	return 0;
 }
 
 static void afd_sw_kick(struct afd_device *adev, struct afd_queue *q)
 {
-	struct afd_sw_engine *eng = q->engine_data;
-
-	/* Orders the caller's ring stores before the kick the engine sees. */
-	smp_mb();
-	WRITE_ONCE(eng->kicked, true);
-	wake_up(&eng->wq);
+	afd_engine_wake(q->engine_data);
 }
 
 static void afd_sw_stats(struct afd_device *adev, struct afd_engine_stats *stats)

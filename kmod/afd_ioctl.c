@@ -117,10 +117,10 @@ static int afd_ioctl_query_queue(struct afd_context *ctx, void *data)
 	args->priority = READ_ONCE(q->priority);
 	args->sq_entries = q->sq_entries;
 	args->cq_entries = q->cq_entries;
-	args->submitted = atomic64_read(&q->stats.submitted);
-	args->completed = atomic64_read(&q->stats.completed);
-	args->errors = atomic64_read(&q->stats.errors);
-	args->bytes = atomic64_read(&q->stats.bytes);
+	args->submitted = READ_ONCE(q->stats.submitted);
+	args->completed = READ_ONCE(q->stats.completed);
+	args->errors = READ_ONCE(q->stats.errors);
+	args->bytes = READ_ONCE(q->stats.bytes);
 	afd_queue_put(q);
 	return 0;
 }

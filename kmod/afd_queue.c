@@ -26,10 +26,17 @@
 #include "afd_drv.h"
 #include "afd_engine.h"
 #include "afd_queue.h"
+#include "afd_ring.h"
 #include "afd_sysfs.h"
 #include "afd_user.h"
 
 #define AFD_QUEUE_ID_MAX 0xffff /* bits 32-47 of an mmap offset */
+
+/* Long-lived queues pass 2^32 descriptors: the suite starts just below. */
+static unsigned int afd_initial_ring_index;
+module_param_named(initial_ring_index, afd_initial_ring_index, uint, 0644);
+MODULE_PARM_DESC(initial_ring_index,
+		 "Ring index new queues start at, to test wrap-around (default 0)");
 
 static int afd_queue_check_args(struct afd_device *adev,
 				struct afd_queue_create *args)
@@ -112,14 +119,29 @@ static void afd_queue_free_mem(struct afd_queue *q)
 	afd_region_free(&q->sq_region);
 }
 
-static int afd_queue_alloc_mem(struct afd_queue *q)
+static void afd_queue_size_mem(struct afd_queue *q)
 {
 	q->sq_size = PAGE_ALIGN(AFD_RING_ENTRIES_OFFSET +
 				(size_t)q->sq_entries * sizeof(struct afd_desc));
 	q->cq_size = PAGE_ALIGN(AFD_RING_ENTRIES_OFFSET +
 				(size_t)q->cq_entries *
 				sizeof(struct afd_completion));
+}
 
+/* Where a new queue's indices start; they run free and wrap at 2^32. */
+static void afd_queue_start_indices(struct afd_queue *q, u32 start)
+{
+	WRITE_ONCE(q->sq_head, start);
+	WRITE_ONCE(q->cq_tail, start);
+	WRITE_ONCE(*q->doorbell, start);
+	WRITE_ONCE(q->sq_hdr->head, start);
+	WRITE_ONCE(q->sq_hdr->tail, start);
+	WRITE_ONCE(q->cq_hdr->head, start);
+	WRITE_ONCE(q->cq_hdr->tail, start);
+}
+
+static int afd_queue_alloc_mem(struct afd_queue *q)
+{
 	/*
 	 * Up to 256 KiB: kvmalloc() falls back to vmalloc() instead of failing
 	 * an order-6 kmalloc() with a warning that a user could repeat at will.
@@ -144,6 +166,7 @@ static int afd_queue_alloc_mem(struct afd_queue *q)
 	q->cq_ring = q->cq_region.vaddr + AFD_RING_ENTRIES_OFFSET;
 	q->cq_hdr->entries = q->cq_entries;
 	q->cq_hdr->entry_size = sizeof(struct afd_completion);
+	afd_queue_start_indices(q, READ_ONCE(afd_initial_ring_index));
 	return 0;
 }
 
@@ -279,17 +302,19 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 
 	q->user = get_uid(current_user());
 
-	ret = afd_queue_alloc_mem(q);
-	if (ret)
-		goto err_put_user;
+	/* Charged first: a user over its limits makes the kernel allocate nothing. */
+	afd_queue_size_mem(q);
 	ret = afd_queue_charge(q);
 	if (ret)
-		goto err_free_mem;
+		goto err_put_user;
+	ret = afd_queue_alloc_mem(q);
+	if (ret)
+		goto err_unaccount;
 
 	ret = ida_alloc_range(&adev->queue_ids, 1, AFD_QUEUE_ID_MAX,
 			      GFP_KERNEL);
 	if (ret < 0)
-		goto err_unaccount;
+		goto err_free_mem;
 	q->id = ret;
 
 	mutex_lock(&ctx->lock);
@@ -335,11 +360,11 @@ err_unreserve:
 err_unlock:
 	mutex_unlock(&ctx->lock);
 	ida_free(&adev->queue_ids, q->id);
+err_free_mem:
+	afd_queue_free_mem(q);
 err_unaccount:
 	afd_user_release_queue(adev, q->user->uid);
 	afd_queue_uncharge_memory(q);
-err_free_mem:
-	afd_queue_free_mem(q);
 err_put_user:
 	free_uid(q->user);
 	kfree(q);
@@ -409,13 +434,25 @@ static bool afd_queue_stop_service(struct afd_queue *q, bool killable)
  */
 static void afd_queue_cancel_pending(struct afd_queue *q)
 {
-	u32 left = kfifo_len(&q->submit_fifo) +
-		   min(READ_ONCE(*q->doorbell) - q->sq_head, q->sq_entries);
+	long ring = afd_ring_sq_pending(q), space = afd_ring_cq_space(q);
+	struct afd_completion comp = { .status = -ECANCELED };
 	struct afd_desc desc;
+	u32 left, done;
 
-	while (left-- && afd_queue_cq_space(q) > 0 &&
-	       afd_queue_take(q, &desc) > 0)
-		afd_queue_post_cancelled(q, &desc);
+	/* A corrupt index: nothing of the rings can be trusted. */
+	left = ring < 0 || space < 0 ? 0 :
+	       min_t(u64, kfifo_len(&q->submit_fifo) + ring, space);
+	for (done = 0; done < left; done++) {
+		if (!kfifo_get(&q->submit_fifo, &desc)) {
+			if (!ring--)
+				break;
+			afd_ring_take_desc(q, &desc);
+		}
+		comp.cookie = desc.cookie;
+		afd_ring_post(q, &comp);
+	}
+	afd_queue_count(q, done, done, done, 0);
+	afd_ring_publish(q);
 	/* After the completions: who sees the flag finds them all. */
 	smp_store_release(&q->cq_hdr->flags,
 			  READ_ONCE(q->cq_hdr->flags) | AFD_CQ_F_EVICTED);
@@ -634,103 +671,16 @@ int afd_queue_submit(struct afd_queue *q, const struct afd_desc *descs,
 }
 
 /*
- * The functions below run on the engine only: it is the single consumer
- * of the SQ and of submit_fifo, and the single producer of the CQ.
+ * Is there something to take, and room for its completion? For an engine
+ * about to sleep; a corrupt index counts as work, for the engine to fail.
  */
-
-/* Is there something to take, and room for its completion? */
 bool afd_queue_has_work(struct afd_queue *q)
 {
 	if (!afd_queue_accepts_work(q))
 		return false;
-	if (kfifo_is_empty(&q->submit_fifo) &&
-	    READ_ONCE(*q->doorbell) == q->sq_head)
+	if (kfifo_is_empty(&q->submit_fifo) && !afd_ring_sq_pending(q))
 		return false;
-	return afd_queue_cq_space(q) != 0;
-}
-
-/**
- * afd_queue_take() - take the next descriptor, if any
- * @q: the queue
- * @desc: receives a private copy
- *
- * Return: 1 if @desc was filled, 0 if there is none, -EPROTO if the
- * doorbell claims more entries than the SQ holds.
- */
-int afd_queue_take(struct afd_queue *q, struct afd_desc *desc)
-{
-	u32 tail;
-
-	if (kfifo_get(&q->submit_fifo, desc)) {
-		atomic64_inc(&q->stats.submitted);
-		return 1;
-	}
-
-	/* Pairs with user space's release store of the doorbell. */
-	tail = smp_load_acquire(q->doorbell);
-	if (tail == q->sq_head)
-		return 0;
-	if (tail - q->sq_head > q->sq_entries)
-		return -EPROTO;
-
-	memcpy(desc, &q->sq_ring[q->sq_head & (q->sq_entries - 1)],
-	       sizeof(*desc));
-	WRITE_ONCE(q->sq_head, q->sq_head + 1);
-	/* The slot is copied before user space may reuse it (its acquire). */
-	smp_store_release(&q->sq_hdr->head, q->sq_head);
-	atomic64_inc(&q->stats.submitted);
-	return 1;
-}
-
-/**
- * afd_queue_cq_space() - free CQ slots
- * @q: the queue
- *
- * Return: the number of free slots, or -EPROTO if the CQ head user space
- * wrote is not within the ring.
- */
-int afd_queue_cq_space(struct afd_queue *q)
-{
-	/* Pairs with user space's release store of the CQ head. */
-	u32 used = q->cq_tail - smp_load_acquire(&q->cq_hdr->head);
-
-	if (used > q->cq_entries)
-		return -EPROTO;
-	return q->cq_entries - used;
-}
-
-/**
- * afd_queue_post() - publish one completion
- * @q: the queue, with a free CQ slot
- * @comp: the completion
- */
-void afd_queue_post(struct afd_queue *q, const struct afd_completion *comp)
-{
-	/* Counted first: who has seen a completion finds it in QUERY_QUEUE. */
-	atomic64_inc(&q->stats.completed);
-	atomic64_add(comp->bytes_done, &q->stats.bytes);
-	if (comp->status)
-		atomic64_inc(&q->stats.errors);
-
-	q->cq_ring[q->cq_tail & (q->cq_entries - 1)] = *comp;
-	WRITE_ONCE(q->cq_tail, q->cq_tail + 1);
-	/* The entry is written before user space sees the tail (its acquire). */
-	smp_store_release(&q->cq_hdr->tail, q->cq_tail);
-}
-
-/**
- * afd_queue_post_cancelled() - complete a descriptor without executing it
- * @q: the queue, with a free CQ slot
- * @desc: the descriptor taken
- */
-void afd_queue_post_cancelled(struct afd_queue *q, const struct afd_desc *desc)
-{
-	const struct afd_completion comp = {
-		.cookie = desc->cookie,
-		.status = -ECANCELED,
-	};
-
-	afd_queue_post(q, &comp);
+	return afd_ring_cq_space(q) != 0;
 }
 
 /* Does the CQ hold entries user space has not consumed? Any context. */
@@ -806,14 +756,8 @@ static int afd_queue_suspend(struct afd_queue *q, bool suspend)
 static void afd_queue_zero_rings(struct afd_queue *q)
 {
 	lockdep_assert_held(&q->lock);
-	q->sq_head = 0;
-	q->cq_tail = 0;
-	WRITE_ONCE(*q->doorbell, 0);
-	WRITE_ONCE(q->sq_hdr->head, 0);
-	WRITE_ONCE(q->sq_hdr->tail, 0);
+	afd_queue_start_indices(q, 0);
 	WRITE_ONCE(q->sq_hdr->flags, 0);
-	WRITE_ONCE(q->cq_hdr->head, 0);
-	WRITE_ONCE(q->cq_hdr->tail, 0);
 	WRITE_ONCE(q->cq_hdr->flags, 0);
 	kfifo_reset(&q->submit_fifo);
 }

@@ -40,17 +40,21 @@ enum afd_q_state {
 };
 
 /**
- * struct afd_queue_stats - counters, written by the engine only
+ * struct afd_queue_stats - counters
  * @submitted: descriptors taken
  * @completed: completions posted
  * @errors: completions with a non-zero status
  * @bytes: bytes processed
+ *
+ * One writer at a time, the engine serving the queue (or an eviction once
+ * it has let go), with WRITE_ONCE() once per batch: no atomics. Readers
+ * use READ_ONCE().
  */
 struct afd_queue_stats {
-	atomic64_t submitted;
-	atomic64_t completed;
-	atomic64_t errors;
-	atomic64_t bytes;
+	u64 submitted;
+	u64 completed;
+	u64 errors;
+	u64 bytes;
 };
 
 /**
@@ -103,8 +107,9 @@ struct afd_region {
  * @evicted: an administrator destroyed it; its id stays allocated, held by
  *	a tombstone in the context, until the owner destroys it. Set once,
  *	before the queue is unlinked.
- * @engine_node: entry in the engine's list of queues
+ * @engine_node: entry in the engine's lists of queues
  * @engine_data: the engine's per-queue data
+ * @engine_flags: the engine's per-queue state bits
  * @kobj: its sysfs directory
  * @stats: counters
  */
@@ -146,6 +151,7 @@ struct afd_queue {
 
 	struct list_head engine_node;
 	void *engine_data;
+	unsigned long engine_flags;
 	struct kobject *kobj;
 	struct afd_queue_stats stats;
 };
@@ -178,10 +184,18 @@ int afd_queue_admin(struct afd_queue *q, const struct afd_queue_admin *args);
 int afd_queue_submit(struct afd_queue *q, const struct afd_desc *descs,
 		     u32 count);
 bool afd_queue_has_work(struct afd_queue *q);
-int afd_queue_take(struct afd_queue *q, struct afd_desc *desc);
-int afd_queue_cq_space(struct afd_queue *q);
-void afd_queue_post(struct afd_queue *q, const struct afd_completion *comp);
-void afd_queue_post_cancelled(struct afd_queue *q, const struct afd_desc *desc);
 bool afd_queue_cq_pending(struct afd_queue *q);
+
+/* A batch's figures, from the queue's one writer of the moment. */
+static inline void afd_queue_count(struct afd_queue *q, u32 taken,
+				   u32 completed, u32 errors, u64 bytes)
+{
+	struct afd_queue_stats *s = &q->stats;
+
+	WRITE_ONCE(s->submitted, s->submitted + taken);
+	WRITE_ONCE(s->completed, s->completed + completed);
+	WRITE_ONCE(s->errors, s->errors + errors);
+	WRITE_ONCE(s->bytes, s->bytes + bytes);
+}
 
 #endif /* __AFD_QUEUE_H__ */

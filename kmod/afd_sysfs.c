@@ -451,10 +451,10 @@ AFD_QUEUE_ATTR_RO(state, "%s", afd_q_state_names[afd_queue_state(q)]);
 AFD_QUEUE_ATTR_RO(priority, "%u", READ_ONCE(q->priority));
 AFD_QUEUE_ATTR_RO(sq_entries, "%u", q->sq_entries);
 AFD_QUEUE_ATTR_RO(cq_entries, "%u", q->cq_entries);
-AFD_QUEUE_ATTR_RO(submitted, "%lld", atomic64_read(&q->stats.submitted));
-AFD_QUEUE_ATTR_RO(completed, "%lld", atomic64_read(&q->stats.completed));
-AFD_QUEUE_ATTR_RO(errors, "%lld", atomic64_read(&q->stats.errors));
-AFD_QUEUE_ATTR_RO(bytes, "%lld", atomic64_read(&q->stats.bytes));
+AFD_QUEUE_ATTR_RO(submitted, "%llu", READ_ONCE(q->stats.submitted));
+AFD_QUEUE_ATTR_RO(completed, "%llu", READ_ONCE(q->stats.completed));
+AFD_QUEUE_ATTR_RO(errors, "%llu", READ_ONCE(q->stats.errors));
+AFD_QUEUE_ATTR_RO(bytes, "%llu", READ_ONCE(q->stats.bytes));
 
 static ssize_t queue_pid_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)

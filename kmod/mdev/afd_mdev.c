@@ -124,15 +124,6 @@ static size_t afd_mdev_copy(struct afd_mdev *m, u64 iova, void *buf,
 	return vfio_dma_rw(&m->vdev, iova, buf, len, write) ? len : 0;
 }
 
-static int afd_mdev_enter(struct afd_context *ctx)
-{
-	return 0;
-}
-
-static void afd_mdev_leave(struct afd_context *ctx)
-{
-}
-
 static size_t afd_mdev_read(struct afd_context *ctx, void *dst, u64 addr,
 			    size_t len)
 {
@@ -151,8 +142,6 @@ static void afd_mdev_notify(struct afd_context *ctx)
 }
 
 static const struct afd_context_ops afd_mdev_context_ops = {
-	.enter	= afd_mdev_enter,
-	.leave	= afd_mdev_leave,
 	.read	= afd_mdev_read,
 	.write	= afd_mdev_write,
 	.notify	= afd_mdev_notify,
@@ -250,10 +239,10 @@ static void afd_mdev_fill_regs(struct afd_mdev *m, struct afd_mdev_regs *regs)
 	regs->state = afd_queue_uapi_state(q);
 	regs->sq_entries_offset = AFD_RING_ENTRIES_OFFSET;
 	regs->cq_entries_offset = AFD_RING_ENTRIES_OFFSET;
-	regs->submitted = atomic64_read(&q->stats.submitted);
-	regs->completed = atomic64_read(&q->stats.completed);
-	regs->errors = atomic64_read(&q->stats.errors);
-	regs->bytes = atomic64_read(&q->stats.bytes);
+	regs->submitted = READ_ONCE(q->stats.submitted);
+	regs->completed = READ_ONCE(q->stats.completed);
+	regs->errors = READ_ONCE(q->stats.errors);
+	regs->bytes = READ_ONCE(q->stats.bytes);
 }
 
 static ssize_t afd_mdev_read_regs(struct vfio_device *vdev, char __user *buf,

@@ -160,6 +160,8 @@ void Queue::attach_rings(std::uint32_t sq_entries_offset, std::uint32_t cq_entri
 	// The kernel wrote the sizes it used (a CQ of 0 entries means twice the SQ).
 	sq_entries_ = sq_header_->entries;
 	cq_entries_ = cq_header_->entries;
+	// Indices need not start at 0: they run free and wrap at 2^32.
+	resync();
 }
 
 Queue &Queue::operator=(Queue &&other) noexcept
@@ -179,6 +181,7 @@ Queue &Queue::operator=(Queue &&other) noexcept
 		sq_entries_ = other.sq_entries_;
 		cq_entries_ = other.cq_entries_;
 		sq_tail_ = other.sq_tail_;
+		sq_head_seen_ = other.sq_head_seen_;
 		cq_head_ = other.cq_head_;
 		submitted_ = other.submitted_;
 		reaped_ = other.reaped_;
@@ -316,6 +319,7 @@ afd_completion Queue::run(const afd_desc &desc, std::chrono::nanoseconds timeout
 void Queue::resync() noexcept
 {
 	sq_tail_ = detail::load_acquire(*doorbell_);
+	sq_head_seen_ = detail::load_acquire(sq_header_->head);
 	cq_head_ = detail::load_acquire(cq_header_->head);
 	submitted_ = reaped_ = 0;
 	stash_.clear();

@@ -140,12 +140,13 @@ inline int write_attr(const std::string &path, const std::string &value)
 	return err;
 }
 
-/// Sets a device attribute (a limit, "enabled") and restores it at scope
-/// exit.
+/// Sets an attribute of accel0 (a limit, "enabled"), or the file at an
+/// absolute path (a module parameter), and restores it at scope exit.
 class AttrOverride {
 public:
 	AttrOverride(const std::string &attr, const std::string &value)
-		: path_("/sys/class/accelfd/accel0/" + attr), old_(read_line(path_))
+		: path_(attr.starts_with('/') ? attr : "/sys/class/accelfd/accel0/" + attr),
+		  old_(read_line(path_))
 	{
 		BOOST_REQUIRE_MESSAGE(write_attr(path_, value) == 0,
 				      "write " << value << " to " << path_ << ": " << strerror(errno));

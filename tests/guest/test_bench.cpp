@@ -42,9 +42,11 @@ BOOST_AUTO_TEST_CASE(quick_mode_writes_every_metric_as_json)
 	// Every metric of the benchmark issue, on every path it names.
 	std::vector<std::string> expected;
 	for (const char *path : {"store + release fence", "char ring", "char SUBMIT ioctl", "mdev ring"})
-		expected.push_back(std::string("M1|") + path + "|per descriptor");
-	for (const char *path : {"char ring + poll", "char ring + WAIT", "char SUBMIT ioctl + poll",
-				 "mdev ring + poll", "io_uring NOP", "io_uring NOP, SQPOLL"})
+		for (const char *b : {"batch=1", "batch=64"})
+			expected.push_back(std::string("M1|") + path + "|" + b);
+	for (const char *path : {"two-CPU ping-pong (floor)", "char ring + poll", "char ring + WAIT",
+				 "char SUBMIT ioctl + poll", "mdev ring + poll", "io_uring NOP",
+				 "io_uring NOP, SQPOLL"})
 		for (const char *p : {"p50", "p90", "p99", "p99.9"})
 			expected.push_back(std::string("M2|") + path + "|" + p);
 	for (const char *path : {"char ring", "mdev ring", "io_uring NOP, SQPOLL"})

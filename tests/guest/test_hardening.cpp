@@ -8,8 +8,10 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <grp.h>
 #include <linux/userfaultfd.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <thread>
@@ -58,6 +60,42 @@ std::uint64_t keep_full(guest::RawQueue &q, const std::atomic<bool> &stop,
 	}
 	return cancelled;
 }
+
+cpu_set_t cpus(std::initializer_list<int> list)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	for (int cpu : list)
+		CPU_SET(cpu, &set);
+	return set;
+}
+
+/// Moves every task whose name starts with @p prefix (kernel threads too)
+/// to @p set; returns how many.
+unsigned set_affinity_by_name(const std::string &prefix, const cpu_set_t &set)
+{
+	unsigned moved = 0;
+	for (const auto &entry : fs::directory_iterator("/proc")) {
+		const std::string pid = entry.path().filename();
+		if (!std::isdigit(static_cast<unsigned char>(pid[0])))
+			continue;
+		std::string comm;
+		std::getline(std::ifstream(entry.path() / "comm"), comm);
+		if (comm.starts_with(prefix) && ::sched_setaffinity(std::stoi(pid), sizeof(set), &set) == 0)
+			moved++;
+	}
+	return moved;
+}
+
+/// The calling thread on @p set until destroyed, then on every CPU.
+struct PinnedThread {
+	explicit PinnedThread(const cpu_set_t &set) { BOOST_REQUIRE(::sched_setaffinity(0, sizeof(set), &set) == 0); }
+	~PinnedThread()
+	{
+		const cpu_set_t all = cpus({0, 1});
+		(void)::sched_setaffinity(0, sizeof(all), &all);
+	}
+};
 
 } // namespace
 
@@ -114,15 +152,28 @@ BOOST_AUTO_TEST_CASE(evict_against_an_owner_that_keeps_refilling)
 // default): the engine never runs dry, and executing NOPs reaches no
 // scheduling point, so it must give the CPU back itself. Two queues on one
 // engine (queues go to the least loaded engine: the first and the third),
-// so that it has work while the owner refills the other. The harness fails
-// the suite on a "soft lockup" in the log.
+// so that it has work while the owner refills the other. The engines are
+// pinned to CPU 0 and the owners to CPU 1: an owner sharing the engine's CPU
+// would starve, its queue run dry, and the engine sleep, hiding the bug (as
+// it did before the pinning); for the same reason the engine polls rather
+// than sleeps while the other CPU serves a timer or a kworker. The harness
+// fails the suite on a "soft lockup" in the log.
 BOOST_AUTO_TEST_CASE(queues_kept_full_for_30_s_cause_no_soft_lockup)
 {
+	const guest::AttrOverride poll_throughout("/sys/module/accelfd/parameters/engine_idle_us", "60000000");
 	guest::RawQueue first(4096), second(4096), third(4096);
+	BOOST_REQUIRE(set_affinity_by_name("afd0-eng", cpus({0})) == 2u);
 	std::atomic<bool> stop{false};
-	std::thread owner([&] { (void)keep_full(third, stop, 30s); });
-	BOOST_TEST(keep_full(first, stop, 30s) == 0u); // nothing cancelled
+	std::thread owner([&] {
+		const PinnedThread pin(cpus({1}));
+		(void)keep_full(third, stop, 30s);
+	});
+	{
+		const PinnedThread pin(cpus({1}));
+		BOOST_TEST(keep_full(first, stop, 30s) == 0u); // nothing cancelled
+	}
 	owner.join();
+	BOOST_TEST(set_affinity_by_name("afd0-eng", cpus({0, 1})) == 2u);
 	BOOST_TEST_MESSAGE(first.query().completed + third.query().completed << " NOPs in 30 s");
 	BOOST_TEST(first.query().completed > 0u);
 	BOOST_TEST(third.query().completed > 0u);

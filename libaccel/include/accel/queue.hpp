@@ -148,6 +148,7 @@ private:
 	std::uint32_t *doorbell_ = nullptr;
 	std::uint32_t sq_entries_ = 0, cq_entries_ = 0;
 	std::uint32_t sq_tail_ = 0; // ours; published through the doorbell
+	std::uint32_t sq_head_seen_ = 0; // the engine's SQ head when last read
 	std::uint32_t cq_head_ = 0; // ours; published in the CQ header
 	std::uint64_t submitted_ = 0, reaped_ = 0;
 	std::vector<afd_completion> stash_; // set aside by wait_for()
@@ -155,7 +156,12 @@ private:
 
 inline unsigned Queue::try_submit(std::span<const afd_desc> descs) noexcept
 {
-	const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(sq_space(), descs.size()));
+	// The engine's head is shared memory it writes: read it only when our
+	// last view of it leaves too little room, as liburing does.
+	if (sq_entries_ - (sq_tail_ - sq_head_seen_) < descs.size())
+		sq_head_seen_ = detail::load_acquire(sq_header_->head);
+	const auto n = static_cast<std::uint32_t>(
+		std::min<std::size_t>(sq_entries_ - (sq_tail_ - sq_head_seen_), descs.size()));
 	if (n == 0)
 		return 0;
 	for (std::uint32_t i = 0; i < n; i++)
