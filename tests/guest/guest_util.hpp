@@ -129,6 +129,15 @@ template <typename Fn> int in_child(Fn &&child)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/// Where new queues' ring indices start (the module's initial_ring_index,
+/// set near 2^32 for the suite's run across the wrap).
+inline std::uint32_t initial_ring_index()
+{
+	std::uint32_t index = 0;
+	std::ifstream("/sys/module/accelfd/parameters/initial_ring_index") >> index;
+	return index;
+}
+
 /// Writes a sysfs attribute; returns 0 or the errno of the write.
 inline int write_attr(const std::string &path, const std::string &value)
 {
@@ -220,14 +229,16 @@ struct RawQueue {
 	afd_queue_create args;
 	void *sq, *cq;
 	volatile std::uint32_t *doorbell;
-	std::uint32_t tail = 0, cq_head = 0;
+	std::uint32_t tail, cq_head;
 
 	explicit RawQueue(unsigned sq_entries = 8)
 		: args(create_queue(dev.fd, sq_entries)),
 		  sq(map(args.sq_offset, args.sq_size)),
 		  cq(map(args.cq_offset, args.cq_size)),
 		  doorbell(static_cast<volatile std::uint32_t *>(
-			  map(args.doorbell_offset, args.doorbell_size)))
+			  map(args.doorbell_offset, args.doorbell_size))),
+		  // Not necessarily 0: the module's initial_ring_index.
+		  tail(*doorbell), cq_head(cq_header()->head)
 	{
 	}
 	~RawQueue()

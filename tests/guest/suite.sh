@@ -15,9 +15,11 @@ guest_tests=$1 accelctl=$2 ko=$3 example=$4 fuzzer=$5 mdev_ko=$6 kernel_tree=${7
 src=$(cd "$(dirname "$0")/../.." && pwd)
 passed=0 failed=0
 only="" devices3=device_node,get_info,accelctl_cli
+across_the_wrap=ring_wrap,operations,zero_syscall,back_pressure,wait_ioctl,submit_and_kick_ioctls,bad_addresses,mdev_life
 if [ "${AFD_SUITE_SCOPE:-full}" = debug ]; then
 	only="--run_test=!accelctl_cli:!benchmark:!operations"
 	devices3=device_node,get_info
+	across_the_wrap=ring_wrap,zero_syscall,back_pressure,mdev_life
 	export AFD_KILL_STORM_PROCESSES=200
 fi
 
@@ -103,6 +105,17 @@ check "rmmod accelfd" rmmod accelfd
 check "no /dev/accelN left after unload" no_accel_nodes
 check "no /sys/class/accelfd left after unload" test ! -e /sys/class/accelfd
 check "accelctl says the module is not loaded, exit 3" not_loaded_exit_3
+
+# 2^32 - 100: every queue's indices wrap within its first laps.
+echo "== ring indices starting 100 below 2^32"
+check "insmod initial_ring_index=4294967196" insmod "$ko" initial_ring_index=4294967196
+check "insmod accelfd_mdev.ko (indices near the wrap)" insmod "$mdev_ko"
+check "Boost.Test ring, operation and fast-path tests across the wrap" "$guest_tests" \
+	--color_output=no --log_level=test_suite --run_test=$across_the_wrap
+check "README example across the wrap" "$example"
+check "fuzz across the wrap, seed $seed" "$fuzzer" --seed "$seed" --ops "${FUZZ_OPS:-20000}"
+check "rmmod accelfd_mdev (indices near the wrap)" rmmod accelfd_mdev
+check "rmmod accelfd (indices near the wrap)" rmmod accelfd
 
 echo "== module loaded with num_devices=3 num_engines=4"
 check "insmod num_devices=3 num_engines=4" insmod "$ko" num_devices=3 num_engines=4

@@ -84,17 +84,17 @@ BOOST_AUTO_TEST_CASE(already_completed_returns_at_once)
 	auto dev = accel::Device::open(0);
 	auto q = accel::Queue::create(dev);
 	(void)q.run(accel::op::nop(1));
-	// CQ head 0 is behind the tail now: no blocking even with deadline 0.
-	afd_wait w = wait_args(q.id(), 0, 0);
+	// The CQ head is behind the tail now: no blocking even with deadline 0.
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), 0);
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == 0);
-	BOOST_TEST(w.index == 1u);
+	BOOST_TEST(w.index == guest::initial_ring_index() + 1);
 }
 
 BOOST_AUTO_TEST_CASE(nothing_pending_with_deadline_zero_is_etime)
 {
 	auto dev = accel::Device::open(0);
 	auto q = accel::Queue::create(dev);
-	afd_wait w = wait_args(q.id(), 0, 0);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), 0);
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == ETIME);
 }
 
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(a_passed_deadline_is_etime_after_blocking)
 	auto dev = accel::Device::open(0);
 	auto q = accel::Queue::create(dev);
 	const std::int64_t start = now_ns();
-	afd_wait w = wait_args(q.id(), 0, start + 50'000'000);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), start + 50'000'000);
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == ETIME);
 	BOOST_TEST(now_ns() - start >= 50'000'000); // it did wait until the deadline
 }
@@ -117,11 +117,11 @@ BOOST_AUTO_TEST_CASE(a_completion_wakes_a_blocked_waiter)
 		afd_desc d = accel::op::nop(9);
 		BOOST_CHECK(q.submit_syscall({&d, 1}) == 1u);
 	});
-	afd_wait w = wait_args(q.id(), 0, now_ns() + 30'000'000'000);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), now_ns() + 30'000'000'000);
 	const int err = guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w);
 	submitter.join();
 	BOOST_TEST(err == 0);
-	BOOST_TEST(w.index == 1u);
+	BOOST_TEST(w.index == guest::initial_ring_index() + 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_signal_interrupts_with_eintr)
@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(a_signal_interrupts_with_eintr)
 	auto q = accel::Queue::create(dev);
 	std::atomic<bool> done = false;
 	auto killer = signal_until(::pthread_self(), done);
-	afd_wait w = wait_args(q.id(), 0, now_ns() + 30'000'000'000);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), now_ns() + 30'000'000'000);
 	const int err = guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w);
 	done = true;
 	killer.join();
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(with_sa_restart_the_wait_resumes_to_its_absolute_deadline)
 	auto q = accel::Queue::create(dev);
 	const std::int64_t start = now_ns();
 	auto killer = signal_later(::pthread_self(), 20);
-	afd_wait w = wait_args(q.id(), 0, start + 200'000'000);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), start + 200'000'000);
 	const int err = guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w);
 	killer.join();
 	BOOST_TEST(err == ETIME);
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(unknown_flags_are_einval)
 {
 	auto dev = accel::Device::open(0);
 	auto q = accel::Queue::create(dev);
-	afd_wait w = wait_args(q.id(), 0, 0);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), 0);
 	w.flags = 1u << 7;
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == EINVAL);
 }
@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(nonzero_pad_is_einval)
 {
 	auto dev = accel::Device::open(0);
 	auto q = accel::Queue::create(dev);
-	afd_wait w = wait_args(q.id(), 0, 0);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), 0);
 	w.pad = 1;
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == EINVAL);
 }
@@ -174,7 +174,7 @@ BOOST_AUTO_TEST_CASE(nonzero_output_index_is_einval)
 {
 	auto dev = accel::Device::open(0);
 	auto q = accel::Queue::create(dev);
-	afd_wait w = wait_args(q.id(), 0, 0);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), 0);
 	w.index = 1;
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == EINVAL);
 }
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(nonzero_pad2_is_einval)
 {
 	auto dev = accel::Device::open(0);
 	auto q = accel::Queue::create(dev);
-	afd_wait w = wait_args(q.id(), 0, 0);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), 0);
 	w.pad2 = 1;
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == EINVAL);
 }
@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(negative_deadline_is_einval)
 {
 	auto dev = accel::Device::open(0);
 	auto q = accel::Queue::create(dev);
-	afd_wait w = wait_args(q.id(), 0, -1);
+	afd_wait w = wait_args(q.id(), guest::initial_ring_index(), -1);
 	BOOST_TEST(guest::ioctl_errno(dev.fd(), AFD_IOC_WAIT, &w) == EINVAL);
 }
 
