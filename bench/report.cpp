@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -68,10 +69,15 @@ Machine Machine::here()
 	m.cpus = static_cast<unsigned>(::sysconf(_SC_NPROCESSORS_ONLN));
 	std::ifstream cmdline("/proc/cmdline");
 	std::string word;
-	m.accel = "unknown";
+	m.accel = m.cpu_model = "unknown";
 	while (cmdline >> word)
 		if (word.starts_with("afd_accel="))
 			m.accel = word.substr(10);
+		else if (word.starts_with("afd_cpu="))
+			m.cpu_model = word.substr(8);
+	std::istringstream flags(first_match("/proc/cpuinfo", "flags"));
+	for (std::string flag; flags >> flag;)
+		m.erms = m.erms || flag == "erms" || flag == "fsrm";
 	return m;
 }
 
@@ -94,7 +100,9 @@ void Report::write_json(const std::filesystem::path &file) const
 		 {{"kernel", machine_.kernel},
 		  {"cpu", machine_.cpu},
 		  {"cpus", machine_.cpus},
-		  {"accel", machine_.accel}}},
+		  {"accel", machine_.accel},
+		  {"cpu_model", machine_.cpu_model},
+		  {"erms_or_fsrm", machine_.erms}}},
 		{"figures", nlohmann::ordered_json::array()},
 	};
 	for (const Figure &f : figures_)
@@ -109,8 +117,9 @@ void Report::write_json(const std::filesystem::path &file) const
 std::string Report::markdown() const
 {
 	std::ostringstream md;
-	md << "Machine: " << machine_.cpu << ", " << machine_.cpus << " CPUs, kernel " << machine_.kernel
-	   << ", guest under " << machine_.accel << "; mode " << mode_ << ".\n";
+	md << "Machine: " << machine_.cpu << " (QEMU -cpu " << machine_.cpu_model << ", "
+	   << (machine_.erms ? "with" : "without") << " ERMS/FSRM), " << machine_.cpus << " CPUs, kernel "
+	   << machine_.kernel << ", guest under " << machine_.accel << "; mode " << mode_ << ".\n";
 	for (const auto &[metric, title] : metric_titles) {
 		std::vector<std::string> params, paths;
 		for (const Figure &f : figures_) {
@@ -152,40 +161,52 @@ std::string Report::ratios() const
 		const Figure *b = find(metric, over, param);
 		return a && b && b->value > 0 ? format(a->value / b->value) + "x" : "—";
 	};
-	md << "\n### Ratios measured in this run\n\n"
-	   << "NOP round trip against the two-CPU ping-pong (the floor of any polled hand-over) "
-	      "and against io_uring's NOP (lower is better for accelfd):\n\n"
-	   << "| path | p50 vs floor | p50 vs io_uring NOP | p50 vs SQPOLL | p99 vs SQPOLL |\n"
-	   << "|---|---:|---:|---:|---:|\n";
-	for (const char *path : {"char ring + poll", "char ring + WAIT", "char SUBMIT ioctl + poll",
-				 "mdev ring + poll", "mdev ring + eventfd", "io_uring NOP",
-				 "io_uring NOP, SQPOLL"})
-		md << "| " << path << " | " << ratio("M2", path, floor_path, "p50") << " | "
-		   << ratio("M2", path, "io_uring NOP", "p50") << " | "
-		   << ratio("M2", path, "io_uring NOP, SQPOLL", "p50") << " | "
-		   << ratio("M2", path, "io_uring NOP, SQPOLL", "p99") << " |\n";
-	md << "\nSubmission cost per descriptor against a store and a release fence (lower is "
-	      "better):\n\n| path | batch=1 | batch=64 |\n|---|---:|---:|\n";
-	for (const char *path : {"char ring", "char SUBMIT ioctl", "mdev ring"})
-		md << "| " << path << " | " << ratio("M1", path, "store + release fence", "batch=1") << " | "
-		   << ratio("M1", path, "store + release fence", "batch=64") << " |\n";
-	md << "\nNOP throughput against io_uring with SQPOLL (higher is better for accelfd):\n\n"
-	   << "| path | batch=1 | batch=8 | batch=64 |\n|---|---:|---:|---:|\n";
-	for (const char *path : {"char ring", "mdev ring"}) {
-		md << "| " << path << " |";
-		for (const char *batch : {"batch=1", "batch=8", "batch=64"})
-			md << ' ' << ratio("M3", path, "io_uring NOP, SQPOLL", batch) << " |";
-		md << '\n';
+	const auto measured = [&](const char *metric) {
+		return std::any_of(figures_.begin(), figures_.end(),
+				   [&](const Figure &f) { return f.metric == metric; });
+	};
+	md << "\n### Ratios measured in this run\n";
+	if (measured("M2")) {
+		md << "\nNOP round trip against the two-CPU ping-pong (the floor of any polled hand-over) "
+		      "and against io_uring's NOP (lower is better for accelfd):\n\n"
+		   << "| path | p50 vs floor | p50 vs io_uring NOP | p50 vs SQPOLL | p99 vs SQPOLL |\n"
+		   << "|---|---:|---:|---:|---:|\n";
+		for (const char *path : {"char ring + poll", "char ring + WAIT", "char SUBMIT ioctl + poll",
+					 "mdev ring + poll", "mdev ring + eventfd", "io_uring NOP",
+					 "io_uring NOP, SQPOLL"})
+			md << "| " << path << " | " << ratio("M2", path, floor_path, "p50") << " | "
+			   << ratio("M2", path, "io_uring NOP", "p50") << " | "
+			   << ratio("M2", path, "io_uring NOP, SQPOLL", "p50") << " | "
+			   << ratio("M2", path, "io_uring NOP, SQPOLL", "p99") << " |\n";
 	}
-	md << "\nThe engine's data operations against the CPU doing the same in the same guest "
-	      "(higher is better for accelfd):\n\n"
-	   << "| operation | 4 KiB | 64 KiB | 1 MiB | 4 MiB |\n|---|---:|---:|---:|---:|\n";
-	for (const auto &[op, cpu] : {std::pair{"engine MEMMOVE", "CPU memcpy"},
-				      std::pair{"engine CRC32C", "CPU CRC32C (SSE4.2)"}}) {
-		md << "| " << op << " vs " << cpu << " |";
-		for (const char *size : {"size=4096", "size=65536", "size=1048576", "size=4194304"})
-			md << ' ' << ratio("M5", op, cpu, size) << " |";
-		md << '\n';
+	if (measured("M1")) {
+		md << "\nSubmission cost per descriptor against a store and a release fence (lower is "
+		      "better):\n\n| path | batch=1 | batch=64 |\n|---|---:|---:|\n";
+		for (const char *path : {"char ring", "char SUBMIT ioctl", "mdev ring"})
+			md << "| " << path << " | " << ratio("M1", path, "store + release fence", "batch=1")
+			   << " | " << ratio("M1", path, "store + release fence", "batch=64") << " |\n";
+	}
+	if (measured("M3")) {
+		md << "\nNOP throughput against io_uring with SQPOLL (higher is better for accelfd):\n\n"
+		   << "| path | batch=1 | batch=8 | batch=64 |\n|---|---:|---:|---:|\n";
+		for (const char *path : {"char ring", "mdev ring"}) {
+			md << "| " << path << " |";
+			for (const char *batch : {"batch=1", "batch=8", "batch=64"})
+				md << ' ' << ratio("M3", path, "io_uring NOP, SQPOLL", batch) << " |";
+			md << '\n';
+		}
+	}
+	if (measured("M5")) {
+		md << "\nThe engine's data operations against the CPU doing the same in the same guest "
+		      "(higher is better for accelfd):\n\n"
+		   << "| operation | 4 KiB | 64 KiB | 1 MiB | 4 MiB |\n|---|---:|---:|---:|---:|\n";
+		for (const auto &[op, cpu] : {std::pair{"engine MEMMOVE", "CPU memcpy"},
+					      std::pair{"engine CRC32C", "CPU CRC32C (SSE4.2)"}}) {
+			md << "| " << op << " vs " << cpu << " |";
+			for (const char *size : {"size=4096", "size=65536", "size=1048576", "size=4194304"})
+				md << ' ' << ratio("M5", op, cpu, size) << " |";
+			md << '\n';
+		}
 	}
 	return md.str();
 }

@@ -24,6 +24,8 @@ struct Figure {
 /// Where the run happened, as the figures' context.
 struct Machine {
 	std::string kernel, cpu, accel; ///< accel: "tcg", "kvm" or "unknown"
+	std::string cpu_model;		///< QEMU's -cpu for the guest, or "unknown"
+	bool erms = false;		///< the CPU advertises ERMS or FSRM (fast rep movsb)
 	unsigned cpus = 0;
 	static Machine here();
 };

@@ -51,6 +51,20 @@ static size_t afd_user_write(struct afd_context *ctx, u64 addr,
 	return copy_to_user(u64_to_user_ptr(addr), src, len);
 }
 
+/* Short-term pins, a chunk at a time: the process's own memory. */
+static int afd_user_pin(struct afd_context *ctx, u64 addr,
+			unsigned int nr_pages, bool write, struct page **pages)
+{
+	return pin_user_pages_fast(addr & PAGE_MASK, nr_pages,
+				   write ? FOLL_WRITE : 0, pages);
+}
+
+static void afd_user_unpin(struct afd_context *ctx, struct page **pages,
+			   unsigned int nr, bool written)
+{
+	unpin_user_pages_dirty_lock(pages, nr, written);
+}
+
 /*
  * The char device's contexts: descriptors carry the opener's virtual
  * addresses, and the engine works inside its address space (kthread_use_mm),
@@ -61,6 +75,8 @@ const struct afd_context_ops afd_user_context_ops = {
 	.leave	= afd_user_leave,
 	.read	= afd_user_read,
 	.write	= afd_user_write,
+	.pin	= afd_user_pin,
+	.unpin	= afd_user_unpin,
 };
 
 /**

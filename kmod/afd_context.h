@@ -18,6 +18,7 @@ struct afd_context;
 struct afd_device;
 struct afd_queue;
 struct mm_struct;
+struct page;
 struct pid;
 
 /**
@@ -31,6 +32,12 @@ struct pid;
  * @read: copy @len bytes at descriptor address @addr into @dst; returns
  *	the number of bytes not copied, as copy_from_user() does
  * @write: copy @len bytes from @src to descriptor address @addr; likewise
+ * @pin: pin up to @nr_pages pages from the one holding descriptor address
+ *	@addr on, for writing if @write; returns how many were pinned (from
+ *	the first on) or a negative errno. Optional: without it every
+ *	operation goes through bounce buffers.
+ * @unpin: unpin @nr pages @pin pinned, dirtying them if @written (the
+ *	engine stored into them through a kernel mapping)
  * @notify: new completions arrived (optional; WAIT and poll() are woken
  *	in any case)
  *
@@ -44,6 +51,10 @@ struct afd_context_ops {
 	size_t (*read)(struct afd_context *ctx, void *dst, u64 addr, size_t len);
 	size_t (*write)(struct afd_context *ctx, u64 addr, const void *src,
 			size_t len);
+	int (*pin)(struct afd_context *ctx, u64 addr, unsigned int nr_pages,
+		   bool write, struct page **pages);
+	void (*unpin)(struct afd_context *ctx, struct page **pages,
+		      unsigned int nr, bool written);
 	void (*notify)(struct afd_context *ctx);
 };
 

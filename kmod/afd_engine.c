@@ -58,7 +58,7 @@ enum {
  * struct afd_sw_engine - one engine thread
  * @adev: its device
  * @thread: the kernel thread
- * @bounce: two AFD_OPS_CHUNK buffers for afd_desc_execute()
+ * @scratch: buffers for afd_desc_execute()
  * @lock: protects @incoming, @nr_queues, @changed, @sleeping and the
  *	queues' engine_flags
  * @incoming: queues created since the thread last looked
@@ -84,7 +84,7 @@ enum {
 struct afd_sw_engine {
 	struct afd_device *adev;
 	struct task_struct *thread;
-	void *bounce;
+	struct afd_ops_scratch *scratch;
 
 	spinlock_t lock; /* Protects incoming, nr_queues, changed, sleeping */
 	struct list_head incoming;
@@ -189,7 +189,7 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 				afd_queue_set_dead(q);
 				break;
 			}
-			afd_desc_execute(ctx, &desc, max_transfer, eng->bounce,
+			afd_desc_execute(ctx, &desc, max_transfer, eng->scratch,
 					 &comp);
 		}
 		afd_ring_post(q, &comp);
@@ -424,7 +424,7 @@ static void afd_sw_stop(struct afd_device *adev)
 		if (eng->thread)
 			kthread_stop(eng->thread);
 		afd_sw_release_all(eng);
-		kvfree(eng->bounce);
+		afd_ops_scratch_free(eng->scratch);
 	}
 	kfree(engines);
 	adev->engine = NULL;
@@ -452,8 +452,8 @@ static int afd_sw_start(struct afd_device *adev)
 		INIT_LIST_HEAD(&eng->queues);
 		init_waitqueue_head(&eng->wq);
 		init_waitqueue_head(&eng->released_wq);
-		eng->bounce = kvmalloc(2 * AFD_OPS_CHUNK, GFP_KERNEL);
-		if (!eng->bounce) {
+		eng->scratch = afd_ops_scratch_alloc();
+		if (!eng->scratch) {
 			ret = -ENOMEM;
 			goto err_stop;
 		}

@@ -15,6 +15,7 @@
 
 #include "afd_compat.h"
 #include "afd_context.h"
+#include "afd_copy.h"
 #include "afd_debugfs.h"
 #include "afd_drv.h"
 #include "afd_engine.h"
@@ -456,6 +457,7 @@ static int __init afd_init(void)
 		       num_engines, AFD_MAX_ENGINES);
 		return -EINVAL;
 	}
+	afd_copy_init();
 
 	ret = alloc_chrdev_region(&afd_devt, 0, AFD_MAX_DEVICES, "accelfd");
 	if (ret)

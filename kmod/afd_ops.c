@@ -6,19 +6,29 @@
  * device the engine has adopted the submitting process's address space, so
  * they are ordinary user addresses (copy_{from,to}_user() fault pages in
  * as they would for the process, and refuse kernel addresses); for the
- * mdev front end they are IOVAs that VFIO translates. Every operation goes
- * through two bounce buffers of AFD_OPS_CHUNK bytes; the descriptor has
+ * mdev front end they are IOVAs that VFIO translates. The descriptor has
  * been copied out of the shared ring before it gets here, so user space
  * cannot change it under us.
+ *
+ * Where the context can pin its pages (the char device), user memory is
+ * touched once: the pages one side needs are pinned, a chunk at a time, and
+ * copied to the other side, compared or checksummed where they are. What
+ * cannot be pinned (a fault, a PFN mapping), a context that cannot pin (an
+ * mdev) and a MEMMOVE whose buffers overlap go through two bounce buffers,
+ * which also find a fault's exact address.
  */
 #include <linux/crc32c.h>
+#include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "afd_context.h"
+#include "afd_copy.h"
 #include "afd_ops.h"
 
 /*
@@ -67,34 +77,149 @@ static bool afd_write(struct afd_context *ctx, u64 uaddr, void *buf,
 	return false;
 }
 
-static void afd_memmove(struct afd_context *ctx, const struct afd_desc *d,
-			void *buf, struct afd_completion *comp)
+/*
+ * Pins the pages under [@addr, @addr + @len), @len at most
+ * AFD_OPS_PIN_BYTES less the offset of @addr in its page, into @pages.
+ * Returns how many of the @len bytes are pinned (from @addr on; 0 if the
+ * context cannot pin), their pages in *@nr.
+ */
+static size_t afd_pin(struct afd_context *ctx, u64 addr, size_t len,
+		      bool write, struct page **pages, unsigned int *nr)
 {
+	unsigned int want = DIV_ROUND_UP(offset_in_page(addr) + len, PAGE_SIZE);
+	int got = ctx->ops->pin ? ctx->ops->pin(ctx, addr, want, write, pages) :
+				  0;
+
+	*nr = max(got, 0);
+	if (!*nr)
+		return 0;
+	return min_t(size_t, len, (size_t)*nr * PAGE_SIZE - offset_in_page(addr));
+}
+
+/* @written: the engine stored into the pages through its own mapping. */
+static void afd_unpin(struct afd_context *ctx, struct page **pages,
+		      unsigned int nr, bool written)
+{
+	if (nr)
+		ctx->ops->unpin(ctx, pages, nr, written);
+}
+
+/* How much of a buffer at @addr one chunk takes: up to AFD_OPS_PIN_BYTES. */
+static size_t afd_chunk(u64 addr, u64 left)
+{
+	return min_t(u64, left, AFD_OPS_PIN_BYTES - offset_in_page(addr));
+}
+
+/* The page of @pages, pinned from @start's on, that holds @start + @off. */
+static struct page *afd_page_at(struct page **pages, u64 start, size_t off)
+{
+	return pages[(offset_in_page(start) + off) >> PAGE_SHIFT];
+}
+
+/*
+ * Maps the piece of a buffer pinned from @addr on (@pages[0] holds its
+ * page) that starts @off bytes in and lies in one page, of at most @len - @off
+ * bytes (*@n). kunmap_local() takes the address returned.
+ */
+static void *afd_map_piece(struct page **pages, u64 addr, size_t off,
+			   size_t len, size_t *n)
+{
+	*n = min(len - off, PAGE_SIZE - offset_in_page(addr + off));
+	return kmap_local_page(afd_page_at(pages, addr, off)) +
+	       offset_in_page(addr + off);
+}
+
+/* The bounce path of one chunk: read @n bytes at @src, write them at @dst. */
+static bool afd_bounce_copy(struct afd_context *ctx, u64 dst, u64 src,
+			    size_t n, void *buf, struct afd_completion *comp)
+{
+	if (!afd_read(ctx, src, buf, n, comp) ||
+	    !afd_write(ctx, dst, buf, n, comp))
+		return false;
+	comp->bytes_done += n;
+	return true;
+}
+
+/*
+ * One chunk of a MEMMOVE whose buffers do not overlap: both pinned and
+ * copied between their kernel mappings, or bounced where they cannot be
+ * pinned. Returns false at a fault; *@done is what the chunk moved.
+ */
+static bool afd_copy_chunk(struct afd_context *ctx, u64 dst, u64 src,
+			   size_t n, struct afd_ops_scratch *s,
+			   struct afd_completion *comp, size_t *done)
+{
+	struct page **src_pages = s->pages;
+	struct page **dst_pages = s->pages + AFD_OPS_PIN_PAGES;
+	unsigned int src_nr, dst_nr;
+	size_t pinned, off, piece;
+
+	pinned = min(afd_pin(ctx, src, n, false, src_pages, &src_nr),
+		     afd_pin(ctx, dst, n, true, dst_pages, &dst_nr));
+	afd_copy_begin();
+	for (off = 0; off < pinned; off += piece) {
+		void *from = kmap_local_page(afd_page_at(src_pages, src, off));
+		void *to = kmap_local_page(afd_page_at(dst_pages, dst, off));
+
+		piece = min3(pinned - off, PAGE_SIZE - offset_in_page(src + off),
+			     PAGE_SIZE - offset_in_page(dst + off));
+		afd_copy(to + offset_in_page(dst + off),
+			 from + offset_in_page(src + off), piece);
+		kunmap_local(to);
+		kunmap_local(from);
+	}
+	afd_copy_end();
+	afd_unpin(ctx, dst_pages, dst_nr, true);
+	afd_unpin(ctx, src_pages, src_nr, false);
+	comp->bytes_done += pinned;
+	if (pinned) {
+		*done = pinned;
+		return true;
+	}
+	/* Not pinned: a fault, a read-only page, or a PFN mapping. */
+	*done = min_t(size_t, n, AFD_OPS_CHUNK);
+	return afd_bounce_copy(ctx, dst, src, *done, s->bounce, comp);
+}
+
+static void afd_memmove(struct afd_context *ctx, const struct afd_desc *d,
+			struct afd_ops_scratch *s, struct afd_completion *comp)
+{
+	bool overlap = d->dst < d->src + d->len && d->src < d->dst + d->len;
 	/* Copying backwards is what makes an overlap with dst > src safe. */
-	bool backwards = d->dst > d->src && d->dst < d->src + d->len;
+	bool backwards = overlap && d->dst > d->src;
 	u64 left = d->len;
+	size_t n;
 
 	while (left) {
-		size_t n = min_t(u64, left, AFD_OPS_CHUNK);
-		u64 off = backwards ? left - n : d->len - left;
+		u64 off = d->len - left;
 
-		if (!afd_read(ctx, d->src + off, buf, n, comp) ||
-		    !afd_write(ctx, d->dst + off, buf, n, comp))
+		if (overlap) {
+			/* Bounced: a pinned source would change under the copy. */
+			n = min_t(u64, left, AFD_OPS_CHUNK);
+			if (backwards)
+				off = left - n;
+			if (!afd_bounce_copy(ctx, d->dst + off, d->src + off, n,
+					     s->bounce, comp))
+				return;
+		} else if (!afd_copy_chunk(ctx, d->dst + off, d->src + off,
+					   afd_chunk(d->src + off, left), s,
+					   comp, &n)) {
 			return;
-		comp->bytes_done += n;
+		}
 		left -= n;
 		cond_resched();
 	}
 }
 
 static void afd_fill(struct afd_context *ctx, const struct afd_desc *d,
-		     void *buf, struct afd_completion *comp)
+		     struct afd_ops_scratch *s, struct afd_completion *comp)
 {
 	__le64 pattern = cpu_to_le64(d->arg);
+	void *buf = s->bounce;
 	u64 off;
 	size_t i;
 
-	/* AFD_OPS_CHUNK is a multiple of 8, so every chunk starts in phase. */
+	/* The pattern's source: user memory is written once, from here. */
 	for (i = 0; i < AFD_OPS_CHUNK; i += sizeof(pattern))
 		memcpy(buf + i, &pattern, sizeof(pattern));
 
@@ -108,46 +233,136 @@ static void afd_fill(struct afd_context *ctx, const struct afd_desc *d,
 	}
 }
 
-static void afd_compare(struct afd_context *ctx, const struct afd_desc *d,
-			void *buf, struct afd_completion *comp)
+/* Offset of the first difference of @a and @b, or @n if none. */
+static size_t afd_mismatch(const void *a, const void *b, size_t n)
 {
-	void *other = buf + AFD_OPS_CHUNK;
-	u64 off;
+	size_t i;
+
+	if (!memcmp(a, b, n))
+		return n;
+	for (i = 0; ((const u8 *)a)[i] == ((const u8 *)b)[i]; i++)
+		;
+	return i;
+}
+
+/* Compares @n bytes at @off of both buffers; false at a difference or fault. */
+static bool afd_compare_chunk(struct afd_context *ctx,
+			      const struct afd_desc *d, u64 off, size_t n,
+			      struct afd_ops_scratch *s,
+			      struct afd_completion *comp)
+{
+	struct page **src_pages = s->pages;
+	struct page **dst_pages = s->pages + AFD_OPS_PIN_PAGES;
+	unsigned int src_nr, dst_nr;
+	size_t done = 0, same;
+	bool equal = true;
+
+	/* Both sides pinned: compared where they are. */
+	n = min(afd_pin(ctx, d->src + off, n, false, src_pages, &src_nr),
+		afd_pin(ctx, d->dst + off, n, false, dst_pages, &dst_nr));
+	while (equal && done < n) {
+		u64 a = d->src + off + done, b = d->dst + off + done;
+		size_t piece = min3(n - done, PAGE_SIZE - offset_in_page(a),
+				    PAGE_SIZE - offset_in_page(b));
+		void *ka = kmap_local_page(afd_page_at(src_pages, d->src + off,
+						       done));
+		void *kb = kmap_local_page(afd_page_at(dst_pages, d->dst + off,
+						       done));
+
+		same = afd_mismatch(ka + offset_in_page(a), kb + offset_in_page(b),
+				    piece);
+		kunmap_local(kb);
+		kunmap_local(ka);
+		done += same;
+		equal = same == piece;
+	}
+	afd_unpin(ctx, dst_pages, dst_nr, false);
+	afd_unpin(ctx, src_pages, src_nr, false);
+	comp->bytes_done += done;
+	if (!equal) {
+		comp->result = off + done;
+		return false;
+	}
+	return true;
+}
+
+/* The bounce path of COMPARE, for what could not be pinned. */
+static bool afd_compare_bounced(struct afd_context *ctx,
+				const struct afd_desc *d, u64 off, size_t n,
+				struct afd_ops_scratch *s,
+				struct afd_completion *comp)
+{
+	void *a = s->bounce, *b = s->bounce + AFD_OPS_CHUNK;
+	size_t same;
+
+	if (!afd_read(ctx, d->src + off, a, n, comp) ||
+	    !afd_read(ctx, d->dst + off, b, n, comp))
+		return false;
+	same = afd_mismatch(a, b, n);
+	comp->bytes_done += same;
+	if (same < n) {
+		comp->result = off + same;
+		return false;
+	}
+	return true;
+}
+
+static void afd_compare(struct afd_context *ctx, const struct afd_desc *d,
+			struct afd_ops_scratch *s, struct afd_completion *comp)
+{
+	u64 off = 0;
 
 	comp->result = d->len;
-	for (off = 0; off < d->len; off += AFD_OPS_CHUNK) {
-		size_t n = min_t(u64, d->len - off, AFD_OPS_CHUNK);
-		size_t i;
+	while (off < d->len) {
+		size_t n = min(afd_chunk(d->src + off, d->len - off),
+			       afd_chunk(d->dst + off, d->len - off));
+		u64 before = comp->bytes_done;
 
-		if (!afd_read(ctx, d->src + off, buf, n, comp) ||
-		    !afd_read(ctx, d->dst + off, other, n, comp))
+		if (!afd_compare_chunk(ctx, d, off, n, s, comp))
 			return;
-		if (memcmp(buf, other, n)) {
-			for (i = 0; ((u8 *)buf)[i] == ((u8 *)other)[i]; i++)
-				;
-			comp->result = off + i;
-			comp->bytes_done += i;
-			return;
+		off += comp->bytes_done - before;
+		/* Not pinned: a fault, or a PFN mapping; one bounce chunk. */
+		if (comp->bytes_done == before) {
+			n = min_t(u64, d->len - off, AFD_OPS_CHUNK);
+			if (!afd_compare_bounced(ctx, d, off, n, s, comp))
+				return;
+			off += n;
 		}
-		comp->bytes_done += n;
 		cond_resched();
 	}
 }
 
 static void afd_crc32c(struct afd_context *ctx, const struct afd_desc *d,
-		       void *buf, struct afd_completion *comp)
+		       struct afd_ops_scratch *s, struct afd_completion *comp)
 {
 	/* The standard CRC-32C inverts in and out; so chaining inverts too. */
 	u32 crc = ~(u32)d->arg;
-	u64 off;
+	u64 off = 0;
 
-	for (off = 0; off < d->len; off += AFD_OPS_CHUNK) {
-		size_t n = min_t(u64, d->len - off, AFD_OPS_CHUNK);
+	while (off < d->len) {
+		size_t n = afd_chunk(d->src + off, d->len - off), at, piece;
+		unsigned int nr;
+		size_t pinned = afd_pin(ctx, d->src + off, n, false, s->pages,
+					&nr);
 
-		if (!afd_read(ctx, d->src + off, buf, n, comp))
-			return;
-		crc = crc32c(crc, buf, n);
-		comp->bytes_done += n;
+		/* Checksummed where they are. */
+		for (at = 0; at < pinned; at += piece) {
+			void *kaddr = afd_map_piece(s->pages, d->src + off, at,
+						    pinned, &piece);
+
+			crc = crc32c(crc, kaddr, piece);
+			kunmap_local(kaddr);
+		}
+		afd_unpin(ctx, s->pages, nr, false);
+		if (!pinned) {
+			/* Not pinned: a fault, or a PFN mapping. */
+			pinned = min_t(u64, d->len - off, AFD_OPS_CHUNK);
+			if (!afd_read(ctx, d->src + off, s->bounce, pinned, comp))
+				return;
+			crc = crc32c(crc, s->bounce, pinned);
+		}
+		comp->bytes_done += pinned;
+		off += pinned;
 		cond_resched();
 	}
 	comp->result = ~crc;
@@ -198,15 +413,47 @@ static int afd_desc_check(const struct afd_desc *d, u64 max_transfer)
 }
 
 /**
+ * afd_ops_scratch_alloc() - what one engine thread lends afd_desc_execute()
+ *
+ * Return: the scratch, or NULL without memory.
+ */
+struct afd_ops_scratch *afd_ops_scratch_alloc(void)
+{
+	struct afd_ops_scratch *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->bounce = kvmalloc(2 * AFD_OPS_CHUNK, GFP_KERNEL);
+	if (!s->bounce) {
+		kfree(s);
+		return NULL;
+	}
+	return s;
+}
+
+/**
+ * afd_ops_scratch_free() - free what afd_ops_scratch_alloc() returned
+ * @s: the scratch, or NULL
+ */
+void afd_ops_scratch_free(struct afd_ops_scratch *s)
+{
+	if (!s)
+		return;
+	kvfree(s->bounce);
+	kfree(s);
+}
+
+/**
  * afd_desc_execute() - run one descriptor of a context
- * @ctx: the context, entered (&struct afd_context_ops.enter)
+ * @ctx: the context, entered (&struct afd_context_ops.enter) unless the
+ *	descriptor is a NOP
  * @desc: the descriptor, a private copy
  * @max_transfer: the device's limit on @desc->len
- * @bounce: two buffers of AFD_OPS_CHUNK bytes
+ * @scratch: the engine thread's buffers (NULL is fine for a NOP)
  * @comp: filled with the outcome
  */
 void afd_desc_execute(struct afd_context *ctx, const struct afd_desc *desc,
-		      u64 max_transfer, void *bounce,
+		      u64 max_transfer, struct afd_ops_scratch *scratch,
 		      struct afd_completion *comp)
 {
 	memset(comp, 0, sizeof(*comp));
@@ -217,16 +464,16 @@ void afd_desc_execute(struct afd_context *ctx, const struct afd_desc *desc,
 
 	switch (desc->opcode) {
 	case AFD_OP_MEMMOVE:
-		afd_memmove(ctx, desc, bounce, comp);
+		afd_memmove(ctx, desc, scratch, comp);
 		break;
 	case AFD_OP_FILL:
-		afd_fill(ctx, desc, bounce, comp);
+		afd_fill(ctx, desc, scratch, comp);
 		break;
 	case AFD_OP_COMPARE:
-		afd_compare(ctx, desc, bounce, comp);
+		afd_compare(ctx, desc, scratch, comp);
 		break;
 	case AFD_OP_CRC32C:
-		afd_crc32c(ctx, desc, bounce, comp);
+		afd_crc32c(ctx, desc, scratch, comp);
 		break;
 	default:
 		break;

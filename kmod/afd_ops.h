@@ -5,12 +5,17 @@
 #ifndef __AFD_OPS_H__
 #define __AFD_OPS_H__
 
+#include <linux/mm_types.h>
 #include <linux/types.h>
 
 #include <linux/accelfd.h>
 
 /* Bytes of each of the two bounce buffers an engine thread owns. */
 #define AFD_OPS_CHUNK (16 * 1024)
+
+/* Pages of one buffer pinned at a time: the bound on what an engine pins. */
+#define AFD_OPS_PIN_PAGES 16
+#define AFD_OPS_PIN_BYTES (AFD_OPS_PIN_PAGES * PAGE_SIZE)
 
 /* Operations the software engine executes. */
 #define AFD_SW_OPS_SUPPORTED						\
@@ -19,9 +24,22 @@
 	 BIT_ULL(AFD_OP_CRC32C))
 
 struct afd_context;
+struct page;
 
+/**
+ * struct afd_ops_scratch - an engine thread's buffers for its descriptors
+ * @bounce: two AFD_OPS_CHUNK buffers, for what cannot be pinned
+ * @pages: the pages pinned of two buffers, AFD_OPS_PIN_PAGES each
+ */
+struct afd_ops_scratch {
+	void *bounce;
+	struct page *pages[2 * AFD_OPS_PIN_PAGES];
+};
+
+struct afd_ops_scratch *afd_ops_scratch_alloc(void);
+void afd_ops_scratch_free(struct afd_ops_scratch *s);
 void afd_desc_execute(struct afd_context *ctx, const struct afd_desc *desc,
-		      u64 max_transfer, void *bounce,
+		      u64 max_transfer, struct afd_ops_scratch *scratch,
 		      struct afd_completion *comp);
 
 #endif /* __AFD_OPS_H__ */
