@@ -25,6 +25,7 @@
  */
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
@@ -70,6 +71,10 @@ enum {
  *	touches it, and it holds a reference on each queue and its context
  * @entered: the context whose buffers the thread has entered (its mm
  *	adopted), kept across visits until another context needs the thread
+ * @desc: the private copy of the descriptor being run
+ * @comp: its completion; both here rather than on the stack, which the
+ *	kernel's automatic variable initialisation would zero (a string
+ *	instruction) at every visit
  * @kicked: a kick arrived since the thread last prepared to sleep
  * @wq: the thread sleeps here
  * @released_wq: destroy_queue waits here for the thread to let go
@@ -94,6 +99,8 @@ struct afd_sw_engine {
 
 	struct list_head queues;
 	struct afd_context *entered;
+	struct afd_desc desc;
+	struct afd_completion comp;
 
 	bool kicked;
 	wait_queue_head_t wq;
@@ -144,8 +151,8 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 	enum afd_q_state state = READ_ONCE(q->state);
 	struct afd_context *ctx = q->ctx;
 	u32 taken, posted = 0, errors = 0, budget;
-	struct afd_completion comp;
-	struct afd_desc desc;
+	struct afd_completion *comp = &eng->comp;
+	struct afd_desc *desc = &eng->desc;
 	u64 max_transfer, bytes = 0;
 	long ring, space;
 	bool cancel;
@@ -173,31 +180,29 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 
 	for (taken = 0; taken < budget;) {
 		/* The fifo's entries were counted first: the ring's follow. */
-		if (!kfifo_get(&q->submit_fifo, &desc))
-			afd_ring_take_desc(q, &desc);
+		if (!kfifo_get(&q->submit_fifo, desc))
+			afd_ring_take_desc(q, desc);
 		taken++;
 
 		if (cancel) {
-			memset(&comp, 0, sizeof(comp));
-			comp.cookie = desc.cookie;
-			comp.status = -ECANCELED;
-		} else if (desc.opcode == AFD_OP_NOP) {
-			afd_desc_execute(ctx, &desc, max_transfer, NULL, &comp);
+			afd_desc_cancel(desc, comp);
+		} else if (desc->opcode == AFD_OP_NOP) {
+			afd_desc_execute(ctx, desc, max_transfer, NULL, comp);
 		} else {
 			/* The buffers are gone (the process is exiting). */
 			if (!afd_engine_enter(eng, ctx)) {
 				afd_queue_set_dead(q);
 				break;
 			}
-			afd_desc_execute(ctx, &desc, max_transfer, eng->scratch,
-					 &comp);
+			afd_desc_execute(ctx, desc, max_transfer, eng->scratch,
+					 comp);
 		}
-		afd_ring_post(q, &comp);
+		afd_ring_post(q, comp);
 		posted++;
-		errors += comp.status != 0;
-		bytes += comp.bytes_done;
+		errors += comp->status != 0;
+		bytes += comp->bytes_done;
 		/* A data operation is long: its completion is not held back. */
-		if (desc.opcode != AFD_OP_NOP && !cancel) {
+		if (desc->opcode != AFD_OP_NOP && !cancel) {
 			afd_ring_publish(q);
 			/* Destroy marks the queue dead first: take no more. */
 			if (READ_ONCE(q->state) == AFD_Q_DEAD)
@@ -347,7 +352,7 @@ static void afd_engine_sleep(struct afd_sw_engine *eng)
 static int afd_engine_thread(void *data)
 {
 	struct afd_sw_engine *eng = data;
-	u64 last_clock = ktime_get_ns(), last_work = last_clock, now;
+	u64 last_clock = local_clock(), last_work = last_clock, now;
 	u32 empty = 0;
 
 	while (!kthread_should_stop()) {
@@ -368,7 +373,7 @@ static int afd_engine_thread(void *data)
 				continue;
 		}
 		empty = 0;
-		now = ktime_get_ns();
+		now = local_clock();
 		if (did_work) {
 			WRITE_ONCE(eng->busy_ns,
 				   eng->busy_ns + now - last_clock);
@@ -379,7 +384,7 @@ static int afd_engine_thread(void *data)
 		    (u64)READ_ONCE(afd_engine_idle_us) * NSEC_PER_USEC)
 			continue;
 		afd_engine_sleep(eng);
-		last_clock = ktime_get_ns();
+		last_clock = local_clock();
 		last_work = last_clock;
 	}
 	afd_engine_leave(eng);

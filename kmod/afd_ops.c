@@ -443,6 +443,31 @@ void afd_ops_scratch_free(struct afd_ops_scratch *s)
 	kfree(s);
 }
 
+/*
+ * Field by field, not memset(): that is a string instruction, which an
+ * emulator runs an iteration at a time, for every NOP.
+ */
+static void afd_comp_init(struct afd_completion *comp, u64 cookie, int status)
+{
+	comp->cookie = cookie;
+	comp->result = 0;
+	comp->bytes_done = 0;
+	comp->fault_addr = 0;
+	comp->status = status;
+	comp->flags = 0;
+	comp->rsvd = 0;
+}
+
+/**
+ * afd_desc_cancel() - complete a descriptor without running it
+ * @desc: the descriptor
+ * @comp: filled with -ECANCELED
+ */
+void afd_desc_cancel(const struct afd_desc *desc, struct afd_completion *comp)
+{
+	afd_comp_init(comp, desc->cookie, -ECANCELED);
+}
+
 /**
  * afd_desc_execute() - run one descriptor of a context
  * @ctx: the context, entered (&struct afd_context_ops.enter) unless the
@@ -456,9 +481,7 @@ void afd_desc_execute(struct afd_context *ctx, const struct afd_desc *desc,
 		      u64 max_transfer, struct afd_ops_scratch *scratch,
 		      struct afd_completion *comp)
 {
-	memset(comp, 0, sizeof(*comp));
-	comp->cookie = desc->cookie;
-	comp->status = afd_desc_check(desc, max_transfer);
+	afd_comp_init(comp, desc->cookie, afd_desc_check(desc, max_transfer));
 	if (comp->status)
 		return;
 

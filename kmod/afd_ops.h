@@ -38,6 +38,7 @@ struct afd_ops_scratch {
 
 struct afd_ops_scratch *afd_ops_scratch_alloc(void);
 void afd_ops_scratch_free(struct afd_ops_scratch *s);
+void afd_desc_cancel(const struct afd_desc *desc, struct afd_completion *comp);
 void afd_desc_execute(struct afd_context *ctx, const struct afd_desc *desc,
 		      u64 max_transfer, struct afd_ops_scratch *scratch,
 		      struct afd_completion *comp);

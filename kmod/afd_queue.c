@@ -25,6 +25,7 @@
 #include "afd_context.h"
 #include "afd_drv.h"
 #include "afd_engine.h"
+#include "afd_ops.h"
 #include "afd_queue.h"
 #include "afd_ring.h"
 #include "afd_sysfs.h"
@@ -435,7 +436,7 @@ static bool afd_queue_stop_service(struct afd_queue *q, bool killable)
 static void afd_queue_cancel_pending(struct afd_queue *q)
 {
 	long ring = afd_ring_sq_pending(q), space = afd_ring_cq_space(q);
-	struct afd_completion comp = { .status = -ECANCELED };
+	struct afd_completion comp;
 	struct afd_desc desc;
 	u32 left, done;
 
@@ -448,7 +449,7 @@ static void afd_queue_cancel_pending(struct afd_queue *q)
 				break;
 			afd_ring_take_desc(q, &desc);
 		}
-		comp.cookie = desc.cookie;
+		afd_desc_cancel(&desc, &comp);
 		afd_ring_post(q, &comp);
 	}
 	afd_queue_count(q, done, done, done, 0);
