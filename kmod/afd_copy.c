@@ -42,8 +42,8 @@ static void afd_copy_avx2(void *dst, const void *src, size_t len)
  */
 void afd_copy_init(void)
 {
+	/* The kernel clears AVX2 where the OS does not save YMM state. */
 	afd_copy_use_avx2 = boot_cpu_has(X86_FEATURE_AVX2) &&
-			    boot_cpu_has(X86_FEATURE_OSXSAVE) &&
 			    !boot_cpu_has(X86_FEATURE_FSRM);
 }
 
@@ -62,7 +62,8 @@ void afd_copy_begin(void)
 /**
  * afd_copy() - copy between kernel mappings, inside afd_copy_begin()/_end()
  * @dst: destination
- * @src: source; the two do not overlap
+ * @src: source; the two do not overlap (two mappings of the same pages may,
+ *	which garbles only the process's own data, as its own memcpy() would)
  * @len: bytes
  */
 void afd_copy(void *dst, const void *src, size_t len)
@@ -79,8 +80,11 @@ void afd_copy(void *dst, const void *src, size_t len)
  */
 void afd_copy_end(void)
 {
-	if (afd_copy_use_avx2)
-		kernel_fpu_end();
+	if (!afd_copy_use_avx2)
+		return;
+	/* Leaves no dirty upper halves to slow down SSE code after us. */
+	asm volatile("vzeroupper" ::: "memory");
+	kernel_fpu_end();
 }
 
 #else /* !CONFIG_X86_64 */

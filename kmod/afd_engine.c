@@ -71,6 +71,7 @@ enum {
  *	touches it, and it holds a reference on each queue and its context
  * @entered: the context whose buffers the thread has entered (its mm
  *	adopted), kept across visits until another context needs the thread
+ * @in_op: the queue whose data operation the thread is executing, or NULL
  * @desc: the private copy of the descriptor being run
  * @comp: its completion; both here rather than on the stack, which the
  *	kernel's automatic variable initialisation would zero (a string
@@ -99,6 +100,7 @@ struct afd_sw_engine {
 
 	struct list_head queues;
 	struct afd_context *entered;
+	struct afd_queue *in_op;
 	struct afd_desc desc;
 	struct afd_completion comp;
 
@@ -141,19 +143,65 @@ static void afd_engine_leave(struct afd_sw_engine *eng)
 	eng->entered = NULL;
 }
 
+/* A batch's tally, until it is counted and published. */
+struct afd_batch {
+	u32 taken;
+	u32 posted;
+	u32 errors;
+	u64 bytes;
+};
+
+/*
+ * Counts, publishes and announces what @b holds, then empties it. Counted
+ * first: who has seen a completion finds it in QUERY_QUEUE.
+ */
+static void afd_engine_flush(struct afd_queue *q, struct afd_batch *b)
+{
+	afd_queue_count(q, b->taken, b->posted, b->errors, b->bytes);
+	afd_ring_publish(q);
+	if (b->posted)
+		afd_context_notify(q->ctx);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Executes a descriptor that reaches memory. Meanwhile @in_op names @q: the
+ * thread may sleep in a fault there for as long as the process's storage
+ * takes, and a destroyer of another queue need not wait for that. Returns
+ * false if the buffers are gone for good (the process is exiting).
+ */
+static bool afd_engine_run_data_op(struct afd_sw_engine *eng,
+				   struct afd_queue *q, u64 max_transfer)
+{
+	WRITE_ONCE(eng->in_op, q);
+	/* The barrier in wq_has_sleeper() pairs with afd_sw_let_go_early(). */
+	if (wq_has_sleeper(&eng->released_wq))
+		wake_up_all(&eng->released_wq);
+	if (!afd_engine_enter(eng, q->ctx)) {
+		WRITE_ONCE(eng->in_op, NULL);
+		return false;
+	}
+	afd_desc_execute(q->ctx, &eng->desc, max_transfer, eng->scratch,
+			 &eng->comp);
+	/* Ordered before the look at @changed that follows (the pairing). */
+	smp_store_mb(eng->in_op, NULL);
+	return true;
+}
+
 /*
  * Runs up to one visit's budget of @q: what there is to do is computed
- * once, from one look at the doorbell and the CQ head, and published once.
+ * once, from one look at the doorbell and the CQ head, and published once,
+ * or after each data operation, whose completion is not held back.
  * Returns the number of descriptors taken.
  */
 static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 {
 	enum afd_q_state state = READ_ONCE(q->state);
-	struct afd_context *ctx = q->ctx;
-	u32 taken, posted = 0, errors = 0, budget;
 	struct afd_completion *comp = &eng->comp;
 	struct afd_desc *desc = &eng->desc;
-	u64 max_transfer, bytes = 0;
+	struct afd_batch b = {};
+	u32 taken, budget;
+	u64 max_transfer;
 	long ring, space;
 	bool cancel;
 
@@ -178,43 +226,39 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 	/* Cancelled, not held: nobody waits for an operator's resume. */
 	cancel = state == AFD_Q_SUSPENDED || afd_device_disabled(q->adev);
 
-	for (taken = 0; taken < budget;) {
+	for (taken = 0; taken < budget; taken++) {
+		bool data_op;
+
 		/* The fifo's entries were counted first: the ring's follow. */
 		if (!kfifo_get(&q->submit_fifo, desc))
 			afd_ring_take_desc(q, desc);
-		taken++;
+		b.taken++;
+		data_op = !cancel && desc->opcode != AFD_OP_NOP;
 
 		if (cancel) {
 			afd_desc_cancel(desc, comp);
-		} else if (desc->opcode == AFD_OP_NOP) {
-			afd_desc_execute(ctx, desc, max_transfer, NULL, comp);
-		} else {
-			/* The buffers are gone (the process is exiting). */
-			if (!afd_engine_enter(eng, ctx)) {
-				afd_queue_set_dead(q);
-				break;
-			}
-			afd_desc_execute(ctx, desc, max_transfer, eng->scratch,
-					 comp);
+		} else if (!data_op) {
+			afd_desc_execute(q->ctx, desc, max_transfer, NULL, comp);
+		} else if (!afd_engine_run_data_op(eng, q, max_transfer)) {
+			afd_queue_set_dead(q);
+			taken++;
+			break;
 		}
 		afd_ring_post(q, comp);
-		posted++;
-		errors += comp->status != 0;
-		bytes += comp->bytes_done;
-		/* A data operation is long: its completion is not held back. */
-		if (desc->opcode != AFD_OP_NOP && !cancel) {
-			afd_ring_publish(q);
+		b.posted++;
+		b.errors += comp->status != 0;
+		b.bytes += comp->bytes_done;
+		if (data_op) {
+			afd_engine_flush(q, &b);
 			/* Destroy marks the queue dead first: take no more. */
-			if (READ_ONCE(q->state) == AFD_Q_DEAD)
+			if (READ_ONCE(q->state) == AFD_Q_DEAD ||
+			    READ_ONCE(eng->changed)) {
+				taken++;
 				break;
+			}
 		}
 	}
-
-	/* Counted first: who has seen a completion finds it in QUERY_QUEUE. */
-	afd_queue_count(q, taken, posted, errors, bytes);
-	afd_ring_publish(q);
-	if (posted)
-		afd_context_notify(ctx);
+	afd_engine_flush(q, &b);
 	return taken;
 }
 
@@ -235,37 +279,47 @@ static void afd_engine_put(struct afd_queue *q)
 }
 
 /*
+ * Lets go of the queues on @leaving (the thread's own list): each is marked
+ * released only once its node is off every list, so that a reset may add
+ * it to an engine again at once; the thread's references go last.
+ */
+static void afd_engine_let_go(struct afd_sw_engine *eng,
+			      struct list_head *leaving)
+{
+	struct afd_queue *q, *next;
+
+	list_for_each_entry_safe(q, next, leaving, engine_node) {
+		/* Its context may go with the reference: leave it first. */
+		if (eng->entered == q->ctx)
+			afd_engine_leave(eng);
+		spin_lock(&eng->lock);
+		afd_engine_release(eng, q);
+		spin_unlock(&eng->lock);
+		wake_up_all(&eng->released_wq);
+		afd_engine_put(q);
+	}
+}
+
+/*
  * Takes in the queues created and lets go of those destroyed since the
  * thread last looked: only here does its own list change.
  */
 static void afd_engine_apply_changes(struct afd_sw_engine *eng)
 {
 	struct afd_queue *q, *next;
-	LIST_HEAD(released);
+	LIST_HEAD(leaving);
 
 	spin_lock(&eng->lock);
 	list_for_each_entry(q, &eng->incoming, engine_node)
 		__set_bit(AFD_SWQ_TAKEN, &q->engine_flags);
 	list_splice_tail_init(&eng->incoming, &eng->queues);
-	list_for_each_entry_safe(q, next, &eng->queues, engine_node) {
-		if (!test_bit(AFD_SWQ_LEAVING, &q->engine_flags))
-			continue;
-		afd_engine_release(eng, q);
-		list_add_tail(&q->engine_node, &released);
-	}
+	list_for_each_entry_safe(q, next, &eng->queues, engine_node)
+		if (test_bit(AFD_SWQ_LEAVING, &q->engine_flags))
+			list_move_tail(&q->engine_node, &leaving);
 	WRITE_ONCE(eng->changed, false);
 	spin_unlock(&eng->lock);
 
-	if (list_empty(&released))
-		return;
-	wake_up_all(&eng->released_wq);
-	list_for_each_entry_safe(q, next, &released, engine_node) {
-		/* Its context may go with the reference: leave it first. */
-		if (eng->entered == q->ctx)
-			afd_engine_leave(eng);
-		list_del_init(&q->engine_node);
-		afd_engine_put(q);
-	}
+	afd_engine_let_go(eng, &leaving);
 }
 
 /*
@@ -282,8 +336,13 @@ static bool afd_engine_pass(struct afd_sw_engine *eng)
 	list_for_each_entry(q, &eng->queues, engine_node) {
 		if (afd_engine_serve(eng, q))
 			did_work = true;
-		if (READ_ONCE(eng->changed))
+		if (READ_ONCE(eng->changed)) {
+			/* The next pass resumes after @q: a change starves nobody. */
+			if (!list_is_last(&q->engine_node, &eng->queues))
+				list_rotate_to_front(q->engine_node.next,
+						     &eng->queues);
 			break;
+		}
 	}
 	return did_work;
 }
@@ -344,6 +403,19 @@ static void afd_engine_sleep(struct afd_sw_engine *eng)
 }
 
 /*
+ * An address space kept adopted after its process exited would never be
+ * torn down: its ring mappings would keep the file, so the queues, open.
+ * Only the thread's reference is left then: let it go.
+ */
+static void afd_engine_drop_exited(struct afd_sw_engine *eng)
+{
+	struct afd_context *ctx = eng->entered;
+
+	if (ctx && ctx->ops->leave && atomic_read(&ctx->mm->mm_users) == 1)
+		afd_engine_leave(eng);
+}
+
+/*
  * The clock is read after a productive pass and every
  * AFD_ENGINE_CLOCK_PASSES empty ones, not per visit: busy time is the
  * time up to each productive pass since the previous look, so it includes
@@ -373,15 +445,17 @@ static int afd_engine_thread(void *data)
 				continue;
 		}
 		empty = 0;
+		/* Per CPU: after a migration it may read less than before. */
 		now = local_clock();
 		if (did_work) {
-			WRITE_ONCE(eng->busy_ns,
-				   eng->busy_ns + now - last_clock);
+			WRITE_ONCE(eng->busy_ns, eng->busy_ns +
+				   max_t(s64, now - last_clock, 0));
 			last_work = now;
 		}
 		last_clock = now;
-		if (now - last_work <
-		    (u64)READ_ONCE(afd_engine_idle_us) * NSEC_PER_USEC)
+		afd_engine_drop_exited(eng);
+		if ((s64)(now - last_work) <
+		    (s64)READ_ONCE(afd_engine_idle_us) * NSEC_PER_USEC)
 			continue;
 		afd_engine_sleep(eng);
 		last_clock = local_clock();
@@ -399,21 +473,13 @@ static struct afd_sw_engines *afd_engines(struct afd_device *adev)
 /* After the thread: the queues it still served go with their references. */
 static void afd_sw_release_all(struct afd_sw_engine *eng)
 {
-	struct afd_queue *q, *next;
-	LIST_HEAD(released);
+	LIST_HEAD(leaving);
 
 	spin_lock(&eng->lock);
-	list_splice_init(&eng->incoming, &eng->queues);
-	list_for_each_entry_safe(q, next, &eng->queues, engine_node) {
-		afd_engine_release(eng, q);
-		list_add_tail(&q->engine_node, &released);
-	}
+	list_splice_init(&eng->incoming, &leaving);
+	list_splice_init(&eng->queues, &leaving);
 	spin_unlock(&eng->lock);
-	wake_up_all(&eng->released_wq);
-	list_for_each_entry_safe(q, next, &released, engine_node) {
-		list_del_init(&q->engine_node);
-		afd_engine_put(q);
-	}
+	afd_engine_let_go(eng, &leaving);
 }
 
 static void afd_sw_stop(struct afd_device *adev)
@@ -500,7 +566,7 @@ static int afd_sw_create_queue(struct afd_device *adev, struct afd_queue *q)
 	/* The thread's, until it lets go of the queue. */
 	afd_queue_get(q);
 	afd_context_get(q->ctx);
-	q->engine_data = eng;
+	WRITE_ONCE(q->engine_data, eng);
 	spin_lock(&eng->lock);
 	q->engine_flags = 0;
 	/* A sleeping engine must be kicked for this queue's first work. */
@@ -523,14 +589,38 @@ static bool afd_sw_released(struct afd_sw_engine *eng, struct afd_queue *q)
 }
 
 /*
+ * May a destroyer of @q, a dead queue it asked the thread to let go of,
+ * return before the thread has? Yes while the thread executes a data
+ * operation of another queue, in which it may sleep for as long as a fault
+ * on slow storage takes: afterwards it looks at @changed and takes nothing
+ * more before it lets @q go (its references keep @q alive until then).
+ * Not for a reset, which puts the queue back on a list: it must wait.
+ */
+static bool afd_sw_let_go_early(struct afd_sw_engine *eng,
+				struct afd_queue *q)
+{
+	struct afd_queue *busy;
+
+	if (afd_sw_released(eng, q))
+		return true;
+	if (afd_queue_state(q) != AFD_Q_DEAD)
+		return false;
+	/* Pairs with the barriers around the thread's data operations. */
+	smp_mb();
+	busy = READ_ONCE(eng->in_op);
+	return busy && busy != q;
+}
+
+/*
  * The thread lets go of a queue at its next visit, or at once if it never
  * took it in. It holds its own references meanwhile, so a destroyer that
- * stops waiting (killed, or exiting) leaves nothing behind.
+ * stops waiting (killed, exiting, or not needing to: above) leaves nothing
+ * behind.
  */
 static int afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q,
 				bool killable)
 {
-	struct afd_sw_engine *eng = q->engine_data;
+	struct afd_sw_engine *eng = READ_ONCE(q->engine_data);
 	bool released = false;
 
 	spin_lock(&eng->lock);
@@ -552,17 +642,17 @@ static int afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q,
 	if (killable) {
 		/* An exiting process cannot be killed again: it does not wait. */
 		if (current->flags & PF_EXITING)
-			return afd_sw_released(eng, q) ? 0 : -EINTR;
+			return afd_sw_let_go_early(eng, q) ? 0 : -EINTR;
 		return wait_event_killable(eng->released_wq,
-					   afd_sw_released(eng, q));
+					   afd_sw_let_go_early(eng, q));
 	}
-	wait_event(eng->released_wq, afd_sw_released(eng, q));
+	wait_event(eng->released_wq, afd_sw_let_go_early(eng, q));
 	return 0;
 }
 
 static void afd_sw_kick(struct afd_device *adev, struct afd_queue *q)
 {
-	afd_engine_wake(q->engine_data);
+	afd_engine_wake(READ_ONCE(q->engine_data));
 }
 
 static void afd_sw_stats(struct afd_device *adev, struct afd_engine_stats *stats)

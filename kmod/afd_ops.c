@@ -87,8 +87,12 @@ static size_t afd_pin(struct afd_context *ctx, u64 addr, size_t len,
 		      bool write, struct page **pages, unsigned int *nr)
 {
 	unsigned int want = DIV_ROUND_UP(offset_in_page(addr) + len, PAGE_SIZE);
-	int got = ctx->ops->pin ? ctx->ops->pin(ctx, addr, want, write, pages) :
-				  0;
+	int got;
+
+	/* The callers' chunks fit: @pages has room for no more. */
+	if (WARN_ON_ONCE(want > AFD_OPS_PIN_PAGES))
+		want = AFD_OPS_PIN_PAGES;
+	got = ctx->ops->pin ? ctx->ops->pin(ctx, addr, want, write, pages) : 0;
 
 	*nr = max(got, 0);
 	if (!*nr)
@@ -151,12 +155,13 @@ static bool afd_copy_chunk(struct afd_context *ctx, u64 dst, u64 src,
 {
 	struct page **src_pages = s->pages;
 	struct page **dst_pages = s->pages + AFD_OPS_PIN_PAGES;
-	unsigned int src_nr, dst_nr;
+	unsigned int src_nr, dst_nr, written;
 	size_t pinned, off, piece;
 
 	pinned = min(afd_pin(ctx, src, n, false, src_pages, &src_nr),
 		     afd_pin(ctx, dst, n, true, dst_pages, &dst_nr));
-	afd_copy_begin();
+	if (pinned)
+		afd_copy_begin();
 	for (off = 0; off < pinned; off += piece) {
 		void *from = kmap_local_page(afd_page_at(src_pages, src, off));
 		void *to = kmap_local_page(afd_page_at(dst_pages, dst, off));
@@ -168,8 +173,12 @@ static bool afd_copy_chunk(struct afd_context *ctx, u64 dst, u64 src,
 		kunmap_local(to);
 		kunmap_local(from);
 	}
-	afd_copy_end();
-	afd_unpin(ctx, dst_pages, dst_nr, true);
+	if (pinned)
+		afd_copy_end();
+	/* Only the pages written are dirty: the copy may have stopped short. */
+	written = pinned ? DIV_ROUND_UP(offset_in_page(dst) + pinned, PAGE_SIZE) : 0;
+	afd_unpin(ctx, dst_pages, written, true);
+	afd_unpin(ctx, dst_pages + written, dst_nr - written, false);
 	afd_unpin(ctx, src_pages, src_nr, false);
 	comp->bytes_done += pinned;
 	if (pinned) {
@@ -202,8 +211,9 @@ static void afd_memmove(struct afd_context *ctx, const struct afd_desc *d,
 					     s->bounce, comp))
 				return;
 		} else if (!afd_copy_chunk(ctx, d->dst + off, d->src + off,
-					   afd_chunk(d->src + off, left), s,
-					   comp, &n)) {
+					   min(afd_chunk(d->src + off, left),
+					       afd_chunk(d->dst + off, left)),
+					   s, comp, &n)) {
 			return;
 		}
 		left -= n;
@@ -219,7 +229,10 @@ static void afd_fill(struct afd_context *ctx, const struct afd_desc *d,
 	u64 off;
 	size_t i;
 
-	/* The pattern's source: user memory is written once, from here. */
+	/*
+	 * The pattern's source: user memory is written once, from here.
+	 * AFD_OPS_CHUNK is a multiple of 8, so every chunk starts in phase.
+	 */
 	for (i = 0; i < AFD_OPS_CHUNK; i += sizeof(pattern))
 		memcpy(buf + i, &pattern, sizeof(pattern));
 
@@ -233,14 +246,18 @@ static void afd_fill(struct afd_context *ctx, const struct afd_desc *d,
 	}
 }
 
-/* Offset of the first difference of @a and @b, or @n if none. */
+/*
+ * Offset of the first difference of @a and @b, or @n if none. Bounded
+ * twice: pinned pages are the process's, which may change them between
+ * memcmp() and the scan.
+ */
 static size_t afd_mismatch(const void *a, const void *b, size_t n)
 {
 	size_t i;
 
 	if (!memcmp(a, b, n))
 		return n;
-	for (i = 0; ((const u8 *)a)[i] == ((const u8 *)b)[i]; i++)
+	for (i = 0; i < n && ((const u8 *)a)[i] == ((const u8 *)b)[i]; i++)
 		;
 	return i;
 }
@@ -354,15 +371,15 @@ static void afd_crc32c(struct afd_context *ctx, const struct afd_desc *d,
 			kunmap_local(kaddr);
 		}
 		afd_unpin(ctx, s->pages, nr, false);
+		/* Not pinned: a fault, or a PFN mapping; one chunk bounced. */
+		n = pinned ? pinned : min_t(u64, d->len - off, AFD_OPS_CHUNK);
 		if (!pinned) {
-			/* Not pinned: a fault, or a PFN mapping. */
-			pinned = min_t(u64, d->len - off, AFD_OPS_CHUNK);
-			if (!afd_read(ctx, d->src + off, s->bounce, pinned, comp))
+			if (!afd_read(ctx, d->src + off, s->bounce, n, comp))
 				return;
-			crc = crc32c(crc, s->bounce, pinned);
+			crc = crc32c(crc, s->bounce, n);
 		}
-		comp->bytes_done += pinned;
-		off += pinned;
+		comp->bytes_done += n;
+		off += n;
 		cond_resched();
 	}
 	comp->result = ~crc;

@@ -328,14 +328,20 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	ret = afd_sysfs_add_queue(q);
 	if (ret)
 		goto err_erase;
-	ret = adev->engine_ops->create_queue(adev, q);
+	/*
+	 * Reserved before the engine takes the queue in, so that publishing
+	 * it cannot fail once the engine holds it: unwinding would have to
+	 * wait for the engine with the context lock held.
+	 */
+	ret = xa_reserve(&adev->queues, q->id, GFP_KERNEL);
 	if (ret)
 		goto err_remove_sysfs;
+	ret = adev->engine_ops->create_queue(adev, q);
+	if (ret)
+		goto err_release_slot;
 	q->in_service = true;
 	/* Last: from here an administrator may find, kick and hold it. */
-	ret = xa_insert(&adev->queues, q->id, q, GFP_KERNEL);
-	if (ret)
-		goto err_destroy;
+	xa_store(&adev->queues, q->id, q, GFP_KERNEL);
 
 	/* Before unlocking: from then on another thread may destroy @q. */
 	args->queue_id = q->id;
@@ -350,8 +356,8 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	mutex_unlock(&ctx->lock);
 	return 0;
 
-err_destroy:
-	adev->engine_ops->destroy_queue(adev, q, false);
+err_release_slot:
+	xa_release(&adev->queues, q->id);
 err_remove_sysfs:
 	afd_sysfs_remove_queue(q);
 err_erase:
