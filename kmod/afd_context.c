@@ -28,6 +28,7 @@ static int afd_user_enter(struct afd_context *ctx)
 	/* The process is exiting: its file will be released soon. */
 	if (!mmget_not_zero(ctx->mm))
 		return -ESRCH;
+	atomic_inc(&ctx->adopted);
 	kthread_use_mm(ctx->mm);
 	return 0;
 }
@@ -35,6 +36,7 @@ static int afd_user_enter(struct afd_context *ctx)
 static void afd_user_leave(struct afd_context *ctx)
 {
 	kthread_unuse_mm(ctx->mm);
+	atomic_dec(&ctx->adopted);
 	/* If it is the last, the process's exit_mmap() is not the engine's. */
 	mmput_async(ctx->mm);
 }

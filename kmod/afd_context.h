@@ -5,6 +5,7 @@
 #ifndef __AFD_CONTEXT_H__
 #define __AFD_CONTEXT_H__
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -74,6 +75,8 @@ extern const struct afd_context_ops afd_user_context_ops;
  *	threads may use the file
  * @mm: the opener's address space (mmgrab()), where the engine executes
  *	this context's descriptors
+ * @adopted: engine threads that hold @mm adopted (each with a reference on
+ *	its users), so that they can tell when the process is gone
  * @comm: command name of the opener, for sysfs and logs
  * @node: entry in &struct afd_device.contexts, under its lock
  * @revoked: device removal has dealt with it (under the device lock)
@@ -95,6 +98,7 @@ struct afd_context {
 	struct address_space *mapping;
 	struct pid *owner;
 	struct mm_struct *mm;
+	atomic_t adopted;
 	char comm[TASK_COMM_LEN];
 	struct list_head node;
 	bool revoked;

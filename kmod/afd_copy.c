@@ -42,9 +42,11 @@ static void afd_copy_avx2(void *dst, const void *src, size_t len)
  */
 void afd_copy_init(void)
 {
-	/* The kernel clears AVX2 where the OS does not save YMM state. */
+	/* A CPU (or VM) may report AVX2 and still not have YMM state saved. */
 	afd_copy_use_avx2 = boot_cpu_has(X86_FEATURE_AVX2) &&
-			    !boot_cpu_has(X86_FEATURE_FSRM);
+			    !boot_cpu_has(X86_FEATURE_FSRM) &&
+			    cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM,
+					      NULL);
 }
 
 /**

@@ -178,7 +178,8 @@ static bool afd_engine_run_data_op(struct afd_sw_engine *eng,
 	if (wq_has_sleeper(&eng->released_wq))
 		wake_up_all(&eng->released_wq);
 	if (!afd_engine_enter(eng, q->ctx)) {
-		WRITE_ONCE(eng->in_op, NULL);
+		/* Before the look at @changed, as below. */
+		smp_store_mb(eng->in_op, NULL);
 		return false;
 	}
 	afd_desc_execute(q->ctx, &eng->desc, max_transfer, eng->scratch,
@@ -405,13 +406,15 @@ static void afd_engine_sleep(struct afd_sw_engine *eng)
 /*
  * An address space kept adopted after its process exited would never be
  * torn down: its ring mappings would keep the file, so the queues, open.
- * Only the thread's reference is left then: let it go.
+ * Only engine threads' references are left then (one per engine that
+ * adopted it): let it go.
  */
 static void afd_engine_drop_exited(struct afd_sw_engine *eng)
 {
 	struct afd_context *ctx = eng->entered;
 
-	if (ctx && ctx->ops->leave && atomic_read(&ctx->mm->mm_users) == 1)
+	if (ctx && ctx->ops->leave &&
+	    atomic_read(&ctx->mm->mm_users) <= atomic_read(&ctx->adopted))
 		afd_engine_leave(eng);
 }
 
@@ -605,9 +608,13 @@ static bool afd_sw_let_go_early(struct afd_sw_engine *eng,
 		return true;
 	if (afd_queue_state(q) != AFD_Q_DEAD)
 		return false;
-	/* Pairs with the barriers around the thread's data operations. */
-	smp_mb();
-	busy = READ_ONCE(eng->in_op);
+	/*
+	 * Pairs with the barriers around the thread's data operations; the
+	 * acquire orders what the caller reads of @q after the thread's last
+	 * writes to it (an eviction reads its indices).
+	 */
+	smp_mb(); /* after the request flag, before in_op */
+	busy = smp_load_acquire(&eng->in_op);
 	return busy && busy != q;
 }
 

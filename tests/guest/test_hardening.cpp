@@ -605,10 +605,14 @@ BOOST_AUTO_TEST_CASE(an_exited_process_is_torn_down_while_its_engine_stays_busy)
 	BOOST_REQUIRE(child >= 0);
 	if (child == 0) {
 		try {
+			// Two queues, one on each engine: both adopt the mm.
 			auto dev = accel::Device::open(0);
-			auto q = accel::Queue::create(dev, {.sq_entries = 8});
+			auto q1 = accel::Queue::create(dev, {.sq_entries = 8});
+			auto q2 = accel::Queue::create(dev, {.sq_entries = 8});
 			std::vector<std::byte> src(4096, std::byte{1}), dst(4096);
-			::_exit(q.run(accel::op::memmove(dst, src, 1), 10s).status == 0 ? 0 : 1);
+			const bool ok = q1.run(accel::op::memmove(dst, src, 1), 10s).status == 0 &&
+					q2.run(accel::op::memmove(dst, src, 2), 10s).status == 0;
+			::_exit(ok ? 0 : 1);
 		} catch (...) {
 			::_exit(2);
 		}
