@@ -10,8 +10,9 @@
  *
  * A visit to a busy queue is a handful of loads and stores: one look at
  * the doorbell and at the CQ head, the descriptors copied, one release
- * store each of the SQ head and the CQ tail, a wake-up only if somebody
- * waits. The list of queues is the thread's own: creation and destroy
+ * store each of the SQ head and the CQ tail per batch (and after each data
+ * operation, whose completion is not held back), a wake-up only if
+ * somebody waits. The list of queues is the thread's own: creation and destroy
  * leave requests under a lock the thread takes only when a flag says
  * there are some, and the thread holds a reference on every queue it
  * serves, so a visit takes no lock and no reference. The process's
@@ -92,7 +93,7 @@ struct afd_sw_engine {
 	struct task_struct *thread;
 	struct afd_ops_scratch *scratch;
 
-	spinlock_t lock; /* Protects incoming, nr_queues, changed, sleeping */
+	spinlock_t lock; /* Protects incoming, nr_queues, flags, engine_flags */
 	struct list_head incoming;
 	u32 nr_queues;
 	bool changed;

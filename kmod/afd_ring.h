@@ -10,7 +10,8 @@
  * Indices run free and wrap at 2^32: only their differences are used.
  *
  * A batch reads the doorbell and the CQ head once, copies and completes
- * entries, then publishes the SQ head and the CQ tail once each.
+ * entries, then publishes the SQ head and the CQ tail once each (and
+ * after each data operation, whose completion is not held back).
  */
 #ifndef __AFD_RING_H__
 #define __AFD_RING_H__
