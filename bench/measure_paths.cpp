@@ -2,7 +2,6 @@
 // M1-M3: the submission paths with NOPs, and io_uring's NOP beside them.
 #include <atomic>
 #include <liburing.h>
-#include <pthread.h>
 #include <sched.h>
 #include <thread>
 #include <vector>
@@ -59,15 +58,26 @@ double submit_ns(accel::Queue &q, unsigned batch, unsigned rounds, Submit submit
 	return total / (double(rounds) * per_round);
 }
 
+/// The latencies of @p n round trips, @p once(i) each, after 100 that warm up.
+template <typename Once> Histogram timed_round_trips(unsigned n, Once once)
+{
+	Histogram h;
+	for (unsigned i = 0; i < n + 100; i++) {
+		const auto start = Clock::now();
+		once(i);
+		if (i >= 100)
+			h.record(static_cast<std::uint64_t>(ns_since(start)));
+	}
+	return h;
+}
+
 enum class Wait { poll, block, syscall_poll };
 
 Histogram round_trip(accel::Queue &q, Wait how, unsigned n)
 {
-	Histogram h;
 	const afd_desc nop = accel::op::nop();
 	afd_completion c;
-	for (unsigned i = 0; i < n + 100; i++) { // the first 100 warm up
-		const auto start = Clock::now();
+	return timed_round_trips(n, [&](unsigned) {
 		if (how == Wait::syscall_poll)
 			(void)q.submit_syscall({&nop, 1});
 		else
@@ -78,10 +88,7 @@ Histogram round_trip(accel::Queue &q, Wait how, unsigned n)
 		else
 			while (q.poll({&c, 1}) == 0) {
 			}
-		if (i >= 100)
-			h.record(static_cast<std::uint64_t>(ns_since(start)));
-	}
-	return h;
+	});
 }
 
 /// Pins the calling thread to @p cpu for its lifetime; restores its mask.
@@ -121,16 +128,11 @@ Histogram ping_pong(unsigned n)
 		}
 	});
 	const Pinned pin(0);
-	Histogram h;
-	for (std::uint32_t i = 0; i < n + 100; i++) { // the first 100 warm up
-		const auto start = Clock::now();
+	return timed_round_trips(n, [&](std::uint32_t i) {
 		line.store(2 * i + 1, std::memory_order_release);
 		while (line.load(std::memory_order_acquire) != 2 * i + 2) {
 		}
-		if (i >= 100)
-			h.record(static_cast<std::uint64_t>(ns_since(start)));
-	}
-	return h;
+	});
 }
 
 /// An io_uring instance, plain or with SQPOLL.
@@ -171,15 +173,10 @@ struct Ring {
 Histogram io_uring_round_trip(bool sqpoll, unsigned n)
 {
 	Ring r(sqpoll);
-	Histogram h;
-	for (unsigned i = 0; i < n + 100; i++) {
-		const auto start = Clock::now();
+	return timed_round_trips(n, [&](unsigned) {
 		r.submit_nops(1);
 		r.reap(1);
-		if (i >= 100)
-			h.record(static_cast<std::uint64_t>(ns_since(start)));
-	}
-	return h;
+	});
 }
 
 /// NOPs per second with @p batch outstanding at a time, for @p span.
