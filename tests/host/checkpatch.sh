@@ -4,8 +4,9 @@
 #   checkpatch.sh SOURCE_DIR WORKDIR
 # Ignored on purpose: LINUX_VERSION_CODE and CONSTANT_COMPARISON (an
 # out-of-tree module must test the kernel version; afd_compat.h does, once)
-# and MACRO_ARG_REUSE (table and attribute macros paste a name twice, as
-# DRM_IOCTL_DEF does).
+# MACRO_ARG_REUSE (table and attribute macros paste a name twice, as
+# DRM_IOCTL_DEF does) and CAMELCASE (the kernel's own zlib API is
+# zlib_deflateInit2(); --no-tree leaves checkpatch no tree to find it in).
 set -euo pipefail
 src=$1 work=$2
 
@@ -17,8 +18,11 @@ if [[ ! -x $work/scripts/checkpatch.pl ]]; then
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
 fi
 
-out=$("$work/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
-	--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON,MACRO_ARG_REUSE \
+# --strict seeds its CamelCase table from a tree's include/ even with
+# --no-tree: an empty one stands in.
+mkdir -p "$work/include"
+out=$("$work/scripts/checkpatch.pl" --no-tree --root "$work" --strict --terse --show-types \
+	--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON,MACRO_ARG_REUSE,CAMELCASE \
 	-f "$src"/kmod/*.c "$src"/kmod/*.h "$src"/kmod/mdev/*.c 2>&1 | grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)
 if [[ -n $out ]]; then
 	echo "$out"
