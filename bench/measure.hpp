@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The measurements, M1 to M6 (docs/benchmarks.md says what each means).
+// The measurements, M1 to M7 (docs/benchmarks.md says what each means).
 #pragma once
 
 #include <chrono>
@@ -39,5 +39,6 @@ void measure_throughput(Report &report, const Settings &settings, Targets &targe
 void measure_setup(Report &report, const Settings &settings);			     // M4
 void measure_data(Report &report, const Settings &settings, Targets &targets);	     // M5
 void measure_scaling(Report &report, const Settings &settings);			     // M6
+void measure_codec(Report &report, const Settings &settings, Targets &targets);	     // M7
 
 } // namespace bench

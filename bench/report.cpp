@@ -55,6 +55,7 @@ const std::map<std::string, std::string> metric_titles = {
 	{"M4", "Setup: from nothing to the first completion"},
 	{"M5", "Data operations against the CPU"},
 	{"M6", "Scaling over processes, and the idle engine"},
+	{"M7", "DEFLATE and INFLATE against zlib in the same process"},
 };
 
 } // namespace
@@ -208,6 +209,20 @@ std::string Report::ratios() const
 			md << '\n';
 		}
 	}
+	if (measured("M7")) {
+		md << "\nThe engine's DEFLATE and INFLATE against zlib in this process at the same level, "
+		      "one stream of 1 MiB blocks (speed: higher is better for accelfd; size: lower):\n\n"
+		   << "| data, level | DEFLATE speed | DEFLATE size | two queues' DEFLATE speed | "
+		      "INFLATE speed |\n|---|---:|---:|---:|---:|\n";
+		for (const char *kind : {"text", "binary"})
+			for (const char *level : {" level 1", " level 6", " level 9"}) {
+				const std::string param = std::string(kind) + level;
+				md << "| " << param << " | " << ratio("M7", "engine DEFLATE", "zlib deflate", param)
+				   << " | " << ratio("M7", "engine DEFLATE size", "zlib deflate size", param) << " | "
+				   << ratio("M7", "engine DEFLATE, 2 queues", "zlib deflate", param) << " | "
+				   << ratio("M7", "engine INFLATE", "zlib inflate", param) << " |\n";
+			}
+	}
 	return md.str();
 }
 
@@ -298,6 +313,15 @@ void Report::print_summary() const
 	for (const char *path : {"char device", "mdev"})
 		std::printf("  %-32s %12.0f %14.0f\n", path, value("M4", path, "syscalls"),
 			    value("M4", path, "time") / 1000);
+	if (!find("M7", "engine DEFLATE", "text level 6"))
+		return;
+	std::printf("%-34s %8s %10s %10s\n", "DEFLATE, text level 6", "MB/s", "size", "vs zlib");
+	for (const char *path : {"engine DEFLATE", "zlib deflate"}) {
+		const double speed = value("M7", path, "text level 6");
+		std::printf("  %-32s %8.1f %9.1f%% %9.2fx\n", path, speed,
+			    value("M7", (std::string(path) + " size").c_str(), "text level 6"),
+			    speed / value("M7", "zlib deflate", "text level 6"));
+	}
 }
 
 } // namespace bench

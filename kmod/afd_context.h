@@ -88,6 +88,8 @@ extern const struct afd_context_ops afd_user_context_ops;
  * @queue_count: live queues in @queues (not tombstones); under the device
  *	lock, which counts
  *	a process's queues over all its files
+ * @stream_count: streams of its queues, not yet freed (as
+ *	&struct afd_device.stream_count)
  */
 struct afd_context {
 	struct kref ref;
@@ -108,6 +110,7 @@ struct afd_context {
 	struct mutex lock; /* Protects queues */
 	struct xarray queues;
 	u32 queue_count;
+	atomic_t stream_count;
 };
 
 struct afd_context *afd_context_create(struct afd_device *adev,

@@ -40,6 +40,9 @@ enum afd_device_state {
  * @max_queues_per_user: queues one user (uid) may hold on the device
  * @max_memory_per_user: bytes of queue memory one user may hold on the
  *	device, counted until the memory is freed
+ * @max_streams_per_process: streams one process may hold, over all its
+ *	queues
+ * @max_streams: streams the device may hold in all
  */
 struct afd_limits {
 	u32 max_queues_per_process;
@@ -49,6 +52,8 @@ struct afd_limits {
 	u64 max_transfer;
 	u32 max_queues_per_user;
 	u64 max_memory_per_user;
+	u32 max_streams_per_process;
+	u32 max_streams;
 };
 
 /* Bounds within which an administrator may set the limits. */
@@ -57,6 +62,7 @@ struct afd_limits {
 #define AFD_LIMIT_MAX_RING_ENTRIES	4096
 #define AFD_LIMIT_MAX_TRANSFER		BIT_ULL(30)
 #define AFD_LIMIT_MAX_USER_MEMORY	BIT_ULL(40)
+#define AFD_LIMIT_MAX_STREAMS		0xffff
 
 struct afd_engine_ops;
 
@@ -92,6 +98,8 @@ struct afd_engine_ops;
  * @limits: current limits
  * @contexts: open files of this device (&struct afd_context.node)
  * @queue_count: queues of all contexts
+ * @stream_count: streams of all queues; raised under @lock, against the
+ *	limits, and lowered without it
  * @frontend_data: front ends' memory freed with the device (under @lock)
  * @users_lock: protects @users; taken where a queue's memory is freed,
  *	which may be under the mmap lock, so it is not @lock
@@ -121,6 +129,7 @@ struct afd_device {
 	struct afd_limits limits;
 	struct list_head contexts;
 	u32 queue_count;
+	atomic_t stream_count;
 	struct list_head frontend_data;
 
 	spinlock_t users_lock; /* Protects users */

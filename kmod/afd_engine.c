@@ -183,7 +183,7 @@ static bool afd_engine_run_data_op(struct afd_sw_engine *eng,
 		smp_store_mb(eng->in_op, NULL);
 		return false;
 	}
-	afd_desc_execute(q->ctx, &eng->desc, max_transfer, eng->scratch,
+	afd_desc_execute(q, &eng->desc, max_transfer, eng->scratch,
 			 &eng->comp);
 	/* Ordered before the look at @changed that follows (the pairing). */
 	smp_store_mb(eng->in_op, NULL);
@@ -240,7 +240,7 @@ static u32 afd_engine_serve(struct afd_sw_engine *eng, struct afd_queue *q)
 		if (cancel) {
 			afd_desc_cancel(desc, comp);
 		} else if (!data_op) {
-			afd_desc_execute(q->ctx, desc, max_transfer, NULL, comp);
+			afd_desc_execute(q, desc, max_transfer, NULL, comp);
 		} else if (!afd_engine_run_data_op(eng, q, max_transfer)) {
 			afd_queue_set_dead(q);
 			taken++;

@@ -26,6 +26,7 @@
 #include "afd_engine.h"
 #include "afd_ioctl.h"
 #include "afd_queue.h"
+#include "afd_stream.h"
 
 typedef int afd_ioctl_fn(struct afd_context *ctx, void *data);
 
@@ -76,6 +77,8 @@ static int afd_ioctl_get_info(struct afd_context *ctx, void *data)
 	info->max_transfer = limits.max_transfer;
 	info->max_queues_per_user = limits.max_queues_per_user;
 	info->max_memory_per_user = limits.max_memory_per_user;
+	info->max_streams_per_process = limits.max_streams_per_process;
+	info->max_streams = limits.max_streams;
 
 	strscpy(info->name, dev_name(&adev->dev), sizeof(info->name));
 	return 0;
@@ -100,6 +103,52 @@ static int afd_ioctl_destroy_queue(struct afd_context *ctx, void *data)
 	if (args->flags)
 		return -EINVAL;
 	return afd_context_destroy_queue(ctx, args->queue_id);
+}
+
+static int afd_ioctl_create_stream(struct afd_context *ctx, void *data)
+{
+	struct afd_stream_create *args = data;
+	struct afd_queue *q;
+	int ret;
+
+	q = afd_context_get_queue(ctx, args->queue_id);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	ret = afd_stream_create(q, args);
+	afd_queue_put(q);
+	return ret;
+}
+
+static int afd_ioctl_destroy_stream_id(struct afd_context *ctx, u32 queue_id,
+				       u32 stream_id)
+{
+	struct afd_queue *q;
+	int ret;
+
+	q = afd_context_get_queue(ctx, queue_id);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	ret = afd_stream_destroy(q, stream_id);
+	afd_queue_put(q);
+	return ret;
+}
+
+static int afd_ioctl_create_stream_undo(struct afd_context *ctx, void *data)
+{
+	const struct afd_stream_create *args = data;
+
+	return afd_ioctl_destroy_stream_id(ctx, args->queue_id,
+					   args->stream_id);
+}
+
+static int afd_ioctl_destroy_stream(struct afd_context *ctx, void *data)
+{
+	const struct afd_stream_destroy *args = data;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	return afd_ioctl_destroy_stream_id(ctx, args->queue_id,
+					   args->stream_id);
 }
 
 static int afd_ioctl_query_queue(struct afd_context *ctx, void *data)
@@ -275,6 +324,9 @@ static const struct afd_ioctl_desc afd_ioctls[] = {
 	AFD_IOCTL_DEF(AFD_IOC_SUBMIT, afd_ioctl_submit),
 	AFD_IOCTL_DEF(AFD_IOC_KICK, afd_ioctl_kick),
 	AFD_IOCTL_DEF(AFD_IOC_QUEUE_ADMIN, afd_ioctl_queue_admin),
+	AFD_IOCTL_DEF_UNDO(AFD_IOC_CREATE_STREAM, afd_ioctl_create_stream,
+			   afd_ioctl_create_stream_undo),
+	AFD_IOCTL_DEF(AFD_IOC_DESTROY_STREAM, afd_ioctl_destroy_stream),
 };
 
 /* Copies the argument in, runs the handler, copies the result out. */

@@ -43,6 +43,8 @@ static const struct afd_limits afd_default_limits = {
 	.max_transfer = 16 << 20,
 	.max_queues_per_user = 64,
 	.max_memory_per_user = 64 << 20,
+	.max_streams_per_process = 64,
+	.max_streams = 1024,
 };
 
 static dev_t afd_devt;

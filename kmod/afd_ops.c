@@ -30,6 +30,8 @@
 #include "afd_context.h"
 #include "afd_copy.h"
 #include "afd_ops.h"
+#include "afd_queue.h"
+#include "afd_stream.h"
 
 /*
  * A chunk copy failed after @done bytes of @len at @uaddr: copy the rest
@@ -47,9 +49,18 @@ static size_t afd_find_fault(struct afd_context *ctx, u64 uaddr, void *buf,
 	return done;
 }
 
-/* Read @len bytes at @uaddr; on a fault fill in @comp and return false. */
-static bool afd_read(struct afd_context *ctx, u64 uaddr, void *buf,
-		     size_t len, struct afd_completion *comp)
+/**
+ * afd_ops_read() - read descriptor memory into a kernel buffer
+ * @ctx: the descriptor's context, entered
+ * @uaddr: descriptor address
+ * @buf: where to
+ * @len: how much
+ * @comp: on a fault, gets -EFAULT and the first address that faults
+ *
+ * Return: true if all was read.
+ */
+bool afd_ops_read(struct afd_context *ctx, u64 uaddr, void *buf, size_t len,
+		  struct afd_completion *comp)
 {
 	size_t left = ctx->ops->read(ctx, buf, uaddr, len);
 
@@ -61,9 +72,19 @@ static bool afd_read(struct afd_context *ctx, u64 uaddr, void *buf,
 	return false;
 }
 
-/* Write @len bytes at @uaddr; on a fault fill in @comp and return false. */
-static bool afd_write(struct afd_context *ctx, u64 uaddr, void *buf,
-		      size_t len, struct afd_completion *comp)
+/**
+ * afd_ops_write() - write a kernel buffer to descriptor memory
+ * @ctx: the descriptor's context, entered
+ * @uaddr: descriptor address
+ * @buf: what
+ * @len: how much
+ * @comp: on a fault, gets -EFAULT and the first address that faults, and
+ *	@comp->bytes_done grows by what was written before it
+ *
+ * Return: true if all was written.
+ */
+bool afd_ops_write(struct afd_context *ctx, u64 uaddr, void *buf, size_t len,
+		   struct afd_completion *comp)
 {
 	size_t left = ctx->ops->write(ctx, uaddr, buf, len);
 	size_t done;
@@ -137,8 +158,8 @@ static void *afd_map_piece(struct page **pages, u64 addr, size_t off,
 static bool afd_bounce_copy(struct afd_context *ctx, u64 dst, u64 src,
 			    size_t n, void *buf, struct afd_completion *comp)
 {
-	if (!afd_read(ctx, src, buf, n, comp) ||
-	    !afd_write(ctx, dst, buf, n, comp))
+	if (!afd_ops_read(ctx, src, buf, n, comp) ||
+	    !afd_ops_write(ctx, dst, buf, n, comp))
 		return false;
 	comp->bytes_done += n;
 	return true;
@@ -239,7 +260,7 @@ static void afd_fill(struct afd_context *ctx, const struct afd_desc *d,
 	for (off = 0; off < d->len; off += AFD_OPS_CHUNK) {
 		size_t n = min_t(u64, d->len - off, AFD_OPS_CHUNK);
 
-		if (!afd_write(ctx, d->dst + off, buf, n, comp))
+		if (!afd_ops_write(ctx, d->dst + off, buf, n, comp))
 			return;
 		comp->bytes_done += n;
 		cond_resched();
@@ -312,8 +333,8 @@ static bool afd_compare_bounced(struct afd_context *ctx,
 	void *a = s->bounce, *b = s->bounce + AFD_OPS_CHUNK;
 	size_t same;
 
-	if (!afd_read(ctx, d->src + off, a, n, comp) ||
-	    !afd_read(ctx, d->dst + off, b, n, comp))
+	if (!afd_ops_read(ctx, d->src + off, a, n, comp) ||
+	    !afd_ops_read(ctx, d->dst + off, b, n, comp))
 		return false;
 	same = afd_mismatch(a, b, n);
 	comp->bytes_done += same;
@@ -374,7 +395,7 @@ static void afd_crc32c(struct afd_context *ctx, const struct afd_desc *d,
 		/* Not pinned: a fault, or a PFN mapping; one chunk bounced. */
 		n = pinned ? pinned : min_t(u64, d->len - off, AFD_OPS_CHUNK);
 		if (!pinned) {
-			if (!afd_read(ctx, d->src + off, s->bounce, n, comp))
+			if (!afd_ops_read(ctx, d->src + off, s->bounce, n, comp))
 				return;
 			crc = crc32c(crc, s->bounce, n);
 		}
@@ -392,7 +413,11 @@ static int afd_desc_check(const struct afd_desc *d, u64 max_transfer)
 
 	if (d->flags & ~AFD_DESC_FLAGS_ALL)
 		return -EINVAL;
-	if (d->rsvd0 || d->rsvd1 || d->rsvd2[0] || d->rsvd2[1])
+	if (d->rsvd0 || d->rsvd2)
+		return -EINVAL;
+	if (d->opcode == AFD_OP_DEFLATE || d->opcode == AFD_OP_INFLATE)
+		return afd_zlib_check(d, max_transfer);
+	if (d->flags || d->stream || d->dst_len)
 		return -EINVAL;
 
 	switch (d->opcode) {
@@ -441,11 +466,22 @@ struct afd_ops_scratch *afd_ops_scratch_alloc(void)
 	if (!s)
 		return NULL;
 	s->bounce = kvmalloc(2 * AFD_OPS_CHUNK, GFP_KERNEL);
-	if (!s->bounce) {
-		kfree(s);
-		return NULL;
-	}
+	if (!s->bounce)
+		goto err_free;
+	if (afd_zlib_init(&s->deflate, AFD_OP_DEFLATE, AFD_DEFLATE_LEVEL_MIN,
+			  GFP_KERNEL))
+		goto err_free_bounce;
+	if (afd_zlib_init(&s->inflate, AFD_OP_INFLATE, 0, GFP_KERNEL))
+		goto err_free_deflate;
 	return s;
+
+err_free_deflate:
+	afd_zlib_free(&s->deflate);
+err_free_bounce:
+	kvfree(s->bounce);
+err_free:
+	kfree(s);
+	return NULL;
 }
 
 /**
@@ -456,6 +492,8 @@ void afd_ops_scratch_free(struct afd_ops_scratch *s)
 {
 	if (!s)
 		return;
+	afd_zlib_free(&s->inflate);
+	afd_zlib_free(&s->deflate);
 	kvfree(s->bounce);
 	kfree(s);
 }
@@ -472,6 +510,7 @@ static void afd_comp_init(struct afd_completion *comp, u64 cookie, int status)
 	comp->fault_addr = 0;
 	comp->status = status;
 	comp->flags = 0;
+	comp->checksum = 0;
 	comp->rsvd = 0;
 }
 
@@ -485,19 +524,46 @@ void afd_desc_cancel(const struct afd_desc *desc, struct afd_completion *comp)
 	afd_comp_init(comp, desc->cookie, -ECANCELED);
 }
 
+/* DEFLATE and INFLATE: stateless, or on the queue's stream @d names. */
+static void afd_codec(struct afd_queue *q, const struct afd_desc *d,
+		      u64 max_transfer, struct afd_ops_scratch *s,
+		      struct afd_completion *comp)
+{
+	struct afd_stream *stream = NULL;
+
+	if (d->stream) {
+		stream = afd_stream_get(q, d->stream);
+		if (!stream) {
+			comp->status = -ENOENT;
+			return;
+		}
+		if (stream->zlib.op != d->opcode) {
+			comp->status = -EINVAL;
+			afd_stream_put(stream);
+			return;
+		}
+	}
+	afd_zlib_execute(q->ctx, stream ? &stream->zlib : NULL, d, max_transfer,
+			 s, comp);
+	if (stream)
+		afd_stream_put(stream);
+}
+
 /**
- * afd_desc_execute() - run one descriptor of a context
- * @ctx: the context, entered (&struct afd_context_ops.enter) unless the
- *	descriptor is a NOP
+ * afd_desc_execute() - run one descriptor of a queue
+ * @q: the queue; its context is entered (&struct afd_context_ops.enter)
+ *	unless the descriptor is a NOP
  * @desc: the descriptor, a private copy
  * @max_transfer: the device's limit on @desc->len
  * @scratch: the engine thread's buffers (NULL is fine for a NOP)
  * @comp: filled with the outcome
  */
-void afd_desc_execute(struct afd_context *ctx, const struct afd_desc *desc,
+void afd_desc_execute(struct afd_queue *q, const struct afd_desc *desc,
 		      u64 max_transfer, struct afd_ops_scratch *scratch,
 		      struct afd_completion *comp)
 {
+	struct afd_context *ctx = q->ctx;
+
 	afd_comp_init(comp, desc->cookie, afd_desc_check(desc, max_transfer));
 	if (comp->status)
 		return;
@@ -514,6 +580,10 @@ void afd_desc_execute(struct afd_context *ctx, const struct afd_desc *desc,
 		break;
 	case AFD_OP_CRC32C:
 		afd_crc32c(ctx, desc, scratch, comp);
+		break;
+	case AFD_OP_DEFLATE:
+	case AFD_OP_INFLATE:
+		afd_codec(q, desc, max_transfer, scratch, comp);
 		break;
 	default:
 		break;

@@ -27,6 +27,7 @@
 #include "afd_engine.h"
 #include "afd_ops.h"
 #include "afd_queue.h"
+#include "afd_stream.h"
 #include "afd_ring.h"
 #include "afd_sysfs.h"
 #include "afd_user.h"
@@ -193,9 +194,9 @@ static int afd_queue_charge(struct afd_queue *q)
 	int ret;
 
 	/* The capability is asked for only when needed: asking is audited. */
-	ret = afd_user_charge(q->adev, q->user->uid, pages, false);
+	ret = afd_user_charge(q->adev, q->user->uid, 1, pages, false);
 	if ((ret == -ENOSPC || ret == -ENOMEM) && capable(CAP_SYS_RESOURCE))
-		ret = afd_user_charge(q->adev, q->user->uid, pages, true);
+		ret = afd_user_charge(q->adev, q->user->uid, 1, pages, true);
 	if (ret)
 		return ret;
 	if (capable(CAP_IPC_LOCK))
@@ -293,6 +294,7 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	spin_lock_init(&q->lock);
 	mutex_init(&q->service_lock);
 	init_completion(&q->shut_down);
+	xa_init_flags(&q->streams, XA_FLAGS_ALLOC1);
 	INIT_LIST_HEAD(&q->engine_node);
 	q->ctx = ctx;
 	q->adev = adev;
@@ -502,6 +504,11 @@ void afd_queue_shutdown(struct afd_queue *q)
 		kvfree(q->submit_buf);
 		q->submit_buf = NULL;
 	}
+	/*
+	 * Unlinked, so no stream comes after. An engine that has not let go
+	 * (a killed wait for a stuck fault) holds its own references.
+	 */
+	afd_stream_destroy_all(q);
 	/* Every waiter, including a front end's (an eventfd). */
 	afd_context_notify(q->ctx);
 	complete_all(&q->shut_down);
@@ -528,6 +535,7 @@ static void afd_queue_release(struct kref *ref)
 
 	afd_queue_free_mem(q);
 	afd_queue_uncharge_memory(q);
+	xa_destroy(&q->streams);
 	free_uid(q->user);
 	kfree(q);
 }

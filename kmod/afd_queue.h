@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include <linux/accelfd.h>
 
@@ -112,6 +113,10 @@ struct afd_region {
  * @engine_flags: the engine's per-queue state bits
  * @kobj: its sysfs directory
  * @stats: counters
+ * @streams: its streams by id (&struct afd_stream), each holding a
+ *	reference; added under the context's lock while the context lists
+ *	the queue, all destroyed at shutdown
+ * @next_stream_id: where xa_alloc_cyclic() looks for the next stream id
  */
 struct afd_queue {
 	struct kref ref;
@@ -154,6 +159,8 @@ struct afd_queue {
 	unsigned long engine_flags;
 	struct kobject *kobj;
 	struct afd_queue_stats stats;
+	struct xarray streams;
+	u32 next_stream_id;
 };
 
 /* Byte offset of the first entry in each ring region. */

@@ -55,14 +55,14 @@ static inline void afd_ring_take_desc(struct afd_queue *q, struct afd_desc *d)
 	d->opcode = READ_ONCE(s->opcode);
 	d->flags = READ_ONCE(s->flags);
 	d->rsvd0 = READ_ONCE(s->rsvd0);
-	d->rsvd1 = READ_ONCE(s->rsvd1);
+	d->stream = READ_ONCE(s->stream);
 	d->src = READ_ONCE(s->src);
 	d->dst = READ_ONCE(s->dst);
 	d->len = READ_ONCE(s->len);
 	d->arg = READ_ONCE(s->arg);
 	d->cookie = READ_ONCE(s->cookie);
-	d->rsvd2[0] = READ_ONCE(s->rsvd2[0]);
-	d->rsvd2[1] = READ_ONCE(s->rsvd2[1]);
+	d->dst_len = READ_ONCE(s->dst_len);
+	d->rsvd2 = READ_ONCE(s->rsvd2);
 	WRITE_ONCE(q->sq_head, q->sq_head + 1);
 }
 
@@ -78,6 +78,7 @@ static inline void afd_ring_post(struct afd_queue *q,
 	d->fault_addr = c->fault_addr;
 	d->status = c->status;
 	d->flags = c->flags;
+	d->checksum = c->checksum;
 	d->rsvd = 0;
 	WRITE_ONCE(q->cq_tail, q->cq_tail + 1);
 }

@@ -122,14 +122,17 @@ struct afd_stream *afd_stream_get(struct afd_queue *q, u32 id)
  * @args: AFD_IOC_CREATE_STREAM's argument, validated here; @args->stream_id
  *	gets the new stream's id
  *
- * Return: 0, or -EINVAL for a bad field, -EIO for a queue in error,
- * -ECANCELED for one destroyed meanwhile (evicted), -ENOSPC at a stream
- * limit, -ENOMEM when memory or max_memory_per_user runs out.
+ * Return: 0, or -EINVAL for a bad field, -ENOENT for a queue destroyed
+ * meanwhile, -ECANCELED for one an administrator evicted, -EIO for one in
+ * error (or whose process is gone), -ENOSPC at a stream limit, -ENOMEM when
+ * memory or max_memory_per_user runs out.
  */
 int afd_stream_create(struct afd_queue *q, struct afd_stream_create *args)
 {
+	struct afd_context *ctx = q->ctx;
 	struct afd_stream *stream;
 	unsigned long pages;
+	void *listed;
 	u32 id;
 	int ret;
 
@@ -143,29 +146,15 @@ int afd_stream_create(struct afd_queue *q, struct afd_stream_create *args)
 	} else if (args->op != AFD_OP_INFLATE || args->level) {
 		return -EINVAL;
 	}
-	/*
-	 * Under the context lock, while the context lists the queue: every
-	 * destroy takes it out there first, then destroys its streams, so
-	 * none comes after.
-	 */
-	mutex_lock(&q->ctx->lock);
-	if (xa_load(&q->ctx->queues, q->id) != q) {
-		ret = -ECANCELED;
-		goto err_unlock;
-	}
-	if (afd_queue_state(q) == AFD_Q_ERROR) {
-		ret = -EIO;
-		goto err_unlock;
-	}
-	ret = afd_stream_reserve(q->ctx);
+
+	ret = afd_stream_reserve(ctx);
 	if (ret)
-		goto err_unlock;
+		return ret;
 	pages = DIV_ROUND_UP(sizeof(*stream) + afd_zlib_workspace_size(args->op),
 			     PAGE_SIZE);
 	ret = afd_stream_charge(q, pages);
 	if (ret)
 		goto err_unreserve;
-
 	stream = kzalloc(sizeof(*stream), GFP_KERNEL_ACCOUNT);
 	if (!stream) {
 		ret = -ENOMEM;
@@ -179,27 +168,47 @@ int afd_stream_create(struct afd_queue *q, struct afd_stream_create *args)
 	if (ret)
 		goto err_free;
 
-	ret = xa_alloc(&q->streams, &id, stream,
-		       XA_LIMIT(1, AFD_STREAM_ID_MAX), GFP_KERNEL_ACCOUNT);
-	if (ret) {
-		/* xa_alloc() says -EBUSY when the ids are all taken. */
-		ret = ret == -EBUSY ? -ENOSPC : ret;
-		goto err_free_zlib;
+	/*
+	 * Listed under the context lock, while the context lists the queue:
+	 * every destroy takes it out there first, then destroys its streams,
+	 * so none comes after.
+	 */
+	mutex_lock(&ctx->lock);
+	listed = xa_load(&ctx->queues, q->id);
+	if (listed != q) {
+		/* A tombstone: an administrator evicted it. */
+		ret = xa_is_value(listed) ? -ECANCELED : -ENOENT;
+		goto err_unlock;
 	}
-	mutex_unlock(&q->ctx->lock);
+	if (!afd_queue_accepts_work(q)) {
+		ret = -EIO;
+		goto err_unlock;
+	}
+	/*
+	 * Cyclic: a descriptor still naming a destroyed stream must not find
+	 * a new one under its id.
+	 */
+	ret = xa_alloc_cyclic(&q->streams, &id, stream,
+			      XA_LIMIT(1, AFD_STREAM_ID_MAX), &q->next_stream_id,
+			      GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		/* xa_alloc_cyclic() says -EBUSY when the ids are all taken. */
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		goto err_unlock;
+	}
+	mutex_unlock(&ctx->lock);
 	args->stream_id = id;
 	return 0;
 
-err_free_zlib:
+err_unlock:
+	mutex_unlock(&ctx->lock);
 	afd_zlib_free(&stream->zlib);
 err_free:
 	kfree(stream);
 err_uncharge:
 	afd_user_release_pages(q->adev, q->user->uid, pages);
 err_unreserve:
-	afd_stream_unreserve(q->ctx);
-err_unlock:
-	mutex_unlock(&q->ctx->lock);
+	afd_stream_unreserve(ctx);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(afd_stream_create);
@@ -209,8 +218,9 @@ EXPORT_SYMBOL_GPL(afd_stream_create);
  * @q: the queue
  * @id: the stream's id
  *
- * A descriptor in execution on it finishes first; later ones find no
- * stream (-ENOENT).
+ * Does not wait: a descriptor in execution on it finishes, and the
+ * stream's memory and its place under the limits go with it; later
+ * descriptors find no stream (-ENOENT).
  *
  * Return: 0, or -ENOENT for an id @q does not have.
  */
@@ -227,7 +237,7 @@ EXPORT_SYMBOL_GPL(afd_stream_destroy);
 
 /**
  * afd_stream_destroy_all() - destroy every stream of a queue
- * @q: a queue being shut down or freed
+ * @q: a queue being shut down, or an mdev's being reset
  */
 void afd_stream_destroy_all(struct afd_queue *q)
 {
@@ -237,6 +247,7 @@ void afd_stream_destroy_all(struct afd_queue *q)
 	xa_for_each(&q->streams, id, stream)
 		afd_stream_destroy(q, id);
 }
+EXPORT_SYMBOL_GPL(afd_stream_destroy_all);
 
 /**
  * afd_stream_count() - how many streams a queue has

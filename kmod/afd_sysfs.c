@@ -29,6 +29,7 @@
 #include "afd_drv.h"
 #include "afd_engine.h"
 #include "afd_queue.h"
+#include "afd_stream.h"
 #include "afd_sysfs.h"
 
 static const char * const afd_op_names[AFD_OP_COUNT] = {
@@ -37,6 +38,8 @@ static const char * const afd_op_names[AFD_OP_COUNT] = {
 	[AFD_OP_FILL] = "fill",
 	[AFD_OP_COMPARE] = "compare",
 	[AFD_OP_CRC32C] = "crc32c",
+	[AFD_OP_DEFLATE] = "deflate",
+	[AFD_OP_INFLATE] = "inflate",
 };
 
 static const char * const afd_q_state_names[] = {
@@ -158,6 +161,15 @@ static ssize_t queues_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(queues);
 
+static ssize_t streams_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct afd_device *adev = to_afd_device(dev);
+
+	return sysfs_emit(buf, "%d\n", atomic_read(&adev->stream_count));
+}
+static DEVICE_ATTR_RO(streams);
+
 #define AFD_ENGINE_STAT_ATTR_RO(field)					\
 static ssize_t engine_##field##_show(struct device *dev,		\
 				     struct device_attribute *attr,	\
@@ -187,6 +199,9 @@ static bool afd_limit_valid(const struct afd_limits *limits, size_t field,
 	case offsetof(struct afd_limits, max_queues):
 	case offsetof(struct afd_limits, max_queues_per_user):
 		return value >= 1 && value <= AFD_LIMIT_MAX_QUEUES;
+	case offsetof(struct afd_limits, max_streams_per_process):
+	case offsetof(struct afd_limits, max_streams):
+		return value >= 1 && value <= AFD_LIMIT_MAX_STREAMS;
 	case offsetof(struct afd_limits, max_memory_per_user):
 		return value >= PAGE_SIZE && value <= AFD_LIMIT_MAX_USER_MEMORY;
 	case offsetof(struct afd_limits, min_ring_entries):
@@ -266,6 +281,8 @@ AFD_LIMIT_ATTR_RW(max_ring_entries);
 AFD_LIMIT_ATTR_RW(max_transfer);
 AFD_LIMIT_ATTR_RW(max_queues_per_user);
 AFD_LIMIT_ATTR_RW(max_memory_per_user);
+AFD_LIMIT_ATTR_RW(max_streams_per_process);
+AFD_LIMIT_ATTR_RW(max_streams);
 
 /* "echo 1 > remove": take the device away from its users, now. */
 static ssize_t remove_store(struct device *dev, struct device_attribute *attr,
@@ -307,6 +324,7 @@ static struct attribute *afd_device_attrs[] = {
 	&dev_attr_enabled.attr,
 	&dev_attr_contexts.attr,
 	&dev_attr_queues.attr,
+	&dev_attr_streams.attr,
 	&dev_attr_engine_busy_ns.attr,
 	&dev_attr_engine_sleeps.attr,
 	&dev_attr_engine_wakeups.attr,
@@ -317,6 +335,8 @@ static struct attribute *afd_device_attrs[] = {
 	&dev_attr_max_transfer.attr,
 	&dev_attr_max_queues_per_user.attr,
 	&dev_attr_max_memory_per_user.attr,
+	&dev_attr_max_streams_per_process.attr,
+	&dev_attr_max_streams.attr,
 	&dev_attr_remove.attr,
 	NULL,
 };
@@ -455,6 +475,7 @@ AFD_QUEUE_ATTR_RO(submitted, "%llu", READ_ONCE(q->stats.submitted));
 AFD_QUEUE_ATTR_RO(completed, "%llu", READ_ONCE(q->stats.completed));
 AFD_QUEUE_ATTR_RO(errors, "%llu", READ_ONCE(q->stats.errors));
 AFD_QUEUE_ATTR_RO(bytes, "%llu", READ_ONCE(q->stats.bytes));
+AFD_QUEUE_ATTR_RO(streams, "%u", afd_stream_count(q));
 
 static ssize_t queue_pid_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
@@ -490,6 +511,7 @@ static struct attribute *afd_queue_attrs[] = {
 	&queue_attr_completed.attr,
 	&queue_attr_errors.attr,
 	&queue_attr_bytes.attr,
+	&queue_attr_streams.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(afd_queue);

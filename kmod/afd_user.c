@@ -54,18 +54,19 @@ static void afd_user_put_if_idle(struct afd_user_usage *usage)
 }
 
 /**
- * afd_user_charge() - count a new queue and its ring pages against a user
+ * afd_user_charge() - count a new queue or stream and its pages against a user
  * @adev: the device
- * @uid: the queue's creator
- * @pages: its ring and doorbell pages
+ * @uid: the creator
+ * @queues: 1 for a queue, 0 for a stream (which has only memory)
+ * @pages: its ring and doorbell pages, or a stream's state
  * @unlimited: the creator may exceed the per-user limits (CAP_SYS_RESOURCE,
  *	as for rlimits); it is counted all the same
  *
  * Return: 0; -ENOSPC at max_queues_per_user; -ENOMEM at
  * max_memory_per_user or when memory is short.
  */
-int afd_user_charge(struct afd_device *adev, kuid_t uid, unsigned long pages,
-		    bool unlimited)
+int afd_user_charge(struct afd_device *adev, kuid_t uid, u32 queues,
+		    unsigned long pages, bool unlimited)
 {
 	u32 max_queues = READ_ONCE(adev->limits.max_queues_per_user);
 	u64 max_bytes = READ_ONCE(adev->limits.max_memory_per_user);
@@ -85,13 +86,13 @@ int afd_user_charge(struct afd_device *adev, kuid_t uid, unsigned long pages,
 		usage->uid = uid;
 		list_add(&usage->node, &adev->users);
 	}
-	if (!unlimited && usage->queues >= max_queues) {
+	if (!unlimited && queues && usage->queues >= max_queues) {
 		ret = -ENOSPC;
 	} else if (!unlimited &&
 		   (u64)(usage->pages + pages) << PAGE_SHIFT > max_bytes) {
 		ret = -ENOMEM;
 	} else {
-		usage->queues++;
+		usage->queues += queues;
 		usage->pages += pages;
 	}
 	afd_user_put_if_idle(usage);
@@ -119,9 +120,9 @@ void afd_user_release_queue(struct afd_device *adev, kuid_t uid)
 }
 
 /**
- * afd_user_release_pages() - a user's ring pages were freed
+ * afd_user_release_pages() - a user's ring or stream pages were freed
  * @adev: the device
- * @uid: the queue's creator
+ * @uid: their creator
  * @pages: how many
  */
 void afd_user_release_pages(struct afd_device *adev, kuid_t uid,

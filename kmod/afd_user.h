@@ -10,8 +10,8 @@
 
 struct afd_device;
 
-int afd_user_charge(struct afd_device *adev, kuid_t uid, unsigned long pages,
-		    bool unlimited);
+int afd_user_charge(struct afd_device *adev, kuid_t uid, u32 queues,
+		    unsigned long pages, bool unlimited);
 void afd_user_release_queue(struct afd_device *adev, kuid_t uid);
 void afd_user_release_pages(struct afd_device *adev, kuid_t uid,
 			    unsigned long pages);

@@ -8,7 +8,8 @@
  *
  * zlib reads and writes kernel memory, so input comes through one bounce
  * buffer and output goes through the other, a chunk at a time; next to
- * what zlib spends per byte, the copies are small (docs/design.md). A
+ * what zlib spends per byte, the copies are small (docs/design.md,
+ * "Compression"). A
  * stateless descriptor runs on a state the engine thread owns; a stream's
  * state (its history window and the bits not yet written) lives in the
  * kernel between descriptors, and is never mapped.
@@ -62,7 +63,7 @@ static int afd_zlib_begin(struct afd_zlib *zs)
  * @level: DEFLATE's level, AFD_DEFLATE_LEVEL_MIN to _MAX; for INFLATE, 0
  * @gfp: GFP_KERNEL_ACCOUNT for a process's stream
  *
- * Return: 0, or -ENOMEM.
+ * Return: 0, -ENOMEM, or -EINVAL for a level zlib refuses.
  */
 int afd_zlib_init(struct afd_zlib *zs, u8 op, unsigned int level, gfp_t gfp)
 {
@@ -92,7 +93,8 @@ void afd_zlib_free(struct afd_zlib *zs)
 /**
  * afd_zlib_check() - validate a DEFLATE or INFLATE descriptor
  * @d: the descriptor
- * @max_transfer: the device's limit on both lengths
+ * @max_transfer: the device's limit on the input, on INFLATE's output, and
+ *	(through AFD_DEFLATE_BOUND()) on DEFLATE's
  *
  * Return: 0, or the status its completion gets (&struct afd_desc).
  */
@@ -118,7 +120,8 @@ int afd_zlib_check(const struct afd_desc *d, u64 max_transfer)
 	if (!(d->flags & AFD_DESC_F_CRC32) && upper_32_bits(d->arg))
 		return -EINVAL;
 
-	if (d->len > max_transfer || d->dst_len > max_transfer)
+	if (d->len > max_transfer ||
+	    d->dst_len > (deflate ? AFD_DEFLATE_BOUND(max_transfer) : max_transfer))
 		return -E2BIG;
 	if (d->src + d->len < d->src || d->dst + d->dst_len < d->dst)
 		return -EOVERFLOW;
@@ -148,7 +151,10 @@ enum afd_zlib_stop {
  * @written: output bytes written at @d->dst (counted, not written, while
  *	@discard)
  * @crc: the CRC-32 so far, uninverted
- * @discard: a stateless INFLATE out of room, counting the size it needs
+ * @discard: a stateless descriptor out of room, counting what it needs
+ * @count_limit: where counting gives up: beyond the device's
+ *	max_transfer, no descriptor could take it anyway (a small input can
+ *	inflate a thousandfold)
  */
 struct afd_zlib_job {
 	const struct afd_desc *d;
@@ -157,6 +163,7 @@ struct afd_zlib_job {
 	u64 written;
 	u32 crc;
 	bool discard;
+	u64 count_limit;
 };
 
 static int afd_zlib_step(struct afd_zlib *zs, int flush)
@@ -173,7 +180,7 @@ static int afd_zlib_errno(int ret)
 	case Z_DATA_ERROR:
 		return -EBADMSG;
 	case Z_STREAM_ERROR:
-		/* A DEFLATE finish not carried through, or the like. */
+		/* A DEFLATE told to finish, then not to (no AFD_DESC_F_LAST). */
 		return -EINVAL;
 	default:
 		return -EIO;
@@ -204,6 +211,8 @@ static enum afd_zlib_stop afd_zlib_run(struct afd_context *ctx,
 
 		if (!job->discard && job->written == d->dst_len)
 			return AFD_ZLIB_FULL;
+		if (job->discard && job->written > job->count_limit)
+			return AFD_ZLIB_FULL;
 		if (!z->avail_in && job->read < d->len) {
 			size_t n = min_t(u64, d->len - job->read, AFD_OPS_CHUNK);
 
@@ -233,7 +242,14 @@ static enum afd_zlib_stop afd_zlib_run(struct afd_context *ctx,
 
 		if (ret == Z_STREAM_END)
 			return AFD_ZLIB_END;
-		/* No progress possible: nothing in, or nothing to flush. */
+		/*
+		 * No progress possible: nothing in, or nothing to flush; or
+		 * input offered to a DEFLATE that was told it had it all.
+		 */
+		if (ret == Z_BUF_ERROR && z->avail_in) {
+			comp->status = -EINVAL;
+			return AFD_ZLIB_FAILED;
+		}
 		if (ret == Z_BUF_ERROR)
 			return AFD_ZLIB_DONE;
 		if (ret != Z_OK) {
@@ -263,11 +279,18 @@ static void afd_zlib_deflate_once(struct afd_context *ctx, struct afd_zlib *zs,
 	job->flush = job->d->flags & AFD_DESC_F_LAST ? Z_FINISH : Z_SYNC_FLUSH;
 	stop = afd_zlib_run(ctx, zs, job, s, comp);
 	if (stop == AFD_ZLIB_FULL) {
-		comp->status = -ENOSPC;
-		job->written = AFD_DEFLATE_BOUND(job->d->len);
-	} else if (stop == AFD_ZLIB_END) {
-		comp->flags |= AFD_COMP_F_STREAM_END;
+		/* Room for exactly all of it, unless zlib has more to say. */
+		job->discard = true;
+		job->count_limit = job->d->dst_len;
+		stop = afd_zlib_run(ctx, zs, job, s, comp);
+		if (stop != AFD_ZLIB_FAILED && job->written > job->d->dst_len) {
+			comp->status = -ENOSPC;
+			job->written = AFD_DEFLATE_BOUND(job->d->len);
+			return;
+		}
 	}
+	if (stop == AFD_ZLIB_END)
+		comp->flags |= AFD_COMP_F_STREAM_END;
 }
 
 /* A stateless INFLATE: one whole stream, or a count of what it needs. */
@@ -289,12 +312,15 @@ static void afd_zlib_inflate_once(struct afd_context *ctx, struct afd_zlib *zs,
 		/* Decoded on, unwritten, to say how much room it needs. */
 		job->discard = true;
 		stop = afd_zlib_run(ctx, zs, job, s, comp);
-		if (stop == AFD_ZLIB_END && job->written > room)
+		if ((stop == AFD_ZLIB_END && job->written > room) ||
+		    stop == AFD_ZLIB_FULL) {
 			comp->status = -ENOSPC;
+			return;
+		}
 	}
 	if (stop == AFD_ZLIB_DONE)
 		comp->status = -ENODATA;
-	else if (stop == AFD_ZLIB_END && !comp->status)
+	else if (stop == AFD_ZLIB_END)
 		comp->flags |= AFD_COMP_F_STREAM_END;
 }
 
@@ -311,7 +337,7 @@ static void afd_zlib_stream(struct afd_context *ctx, struct afd_zlib *zs,
 		return;
 	}
 	if (zs->failed || zs->ended) {
-		comp->status = zs->failed ? -EBADMSG : -EINVAL;
+		comp->status = zs->failed ? zs->failed_status : -EINVAL;
 		return;
 	}
 	if (zs->op == AFD_OP_INFLATE)
@@ -325,8 +351,11 @@ static void afd_zlib_stream(struct afd_context *ctx, struct afd_zlib *zs,
 	if (stop == AFD_ZLIB_END) {
 		zs->ended = true;
 		comp->flags |= AFD_COMP_F_STREAM_END;
-	} else if (stop == AFD_ZLIB_FAILED && comp->status == -EBADMSG) {
+	} else if (stop == AFD_ZLIB_FAILED &&
+		   (comp->status == -EBADMSG || comp->status == -EFAULT)) {
+		/* Malformed input, or output zlib made and we could not store. */
 		zs->failed = true;
+		zs->failed_status = comp->status;
 	} else if (stop == AFD_ZLIB_DONE && zs->op == AFD_OP_INFLATE &&
 		   (flags & AFD_DESC_F_LAST)) {
 		comp->status = -ENODATA;
@@ -338,16 +367,18 @@ static void afd_zlib_stream(struct afd_context *ctx, struct afd_zlib *zs,
  * @ctx: the context, entered
  * @stream: the stream @d names, of @d's operation; NULL if stateless
  * @d: the descriptor
+ * @max_transfer: the device's limit on a descriptor's lengths
  * @s: the engine thread's scratch, with its stateless states
  * @comp: filled with the outcome (&struct afd_desc)
  */
 void afd_zlib_execute(struct afd_context *ctx, struct afd_zlib *stream,
-		      const struct afd_desc *d, struct afd_ops_scratch *s,
-		      struct afd_completion *comp)
+		      const struct afd_desc *d, u64 max_transfer,
+		      struct afd_ops_scratch *s, struct afd_completion *comp)
 {
 	struct afd_zlib_job job = {
 		.d = d,
 		.crc = ~upper_32_bits(d->arg),
+		.count_limit = max_transfer,
 	};
 	struct afd_zlib *zs = stream;
 
@@ -364,7 +395,9 @@ void afd_zlib_execute(struct afd_context *ctx, struct afd_zlib *stream,
 		afd_zlib_inflate_once(ctx, zs, &job, s, comp);
 
 	comp->bytes_done = job.read - zs->z.avail_in;
-	comp->result = job.written;
+	/* Past dst_len only the size -ENOSPC names was counted, not written. */
+	comp->result = comp->status == -ENOSPC ? job.written :
+		       min(job.written, d->dst_len);
 	if (d->flags & AFD_DESC_F_CRC32)
 		comp->checksum = ~job.crc;
 }

@@ -20,7 +20,9 @@ struct afd_ops_scratch;
  * @op: AFD_OP_DEFLATE or AFD_OP_INFLATE
  * @level: DEFLATE's level
  * @ended: the stream is complete: only AFD_DESC_F_FIRST goes on
- * @failed: INFLATE found malformed input: likewise
+ * @failed: INFLATE found malformed input, or output was lost to a fault:
+ *	likewise
+ * @failed_status: what every descriptor gets while @failed
  *
  * Used by one engine thread at a time: a stream belongs to one queue,
  * which one engine serves; an engine's stateless states are its own.
@@ -31,6 +33,7 @@ struct afd_zlib {
 	u8 level;
 	bool ended;
 	bool failed;
+	int failed_status;
 };
 
 size_t afd_zlib_workspace_size(u8 op);
@@ -38,7 +41,7 @@ int afd_zlib_init(struct afd_zlib *zs, u8 op, unsigned int level, gfp_t gfp);
 void afd_zlib_free(struct afd_zlib *zs);
 int afd_zlib_check(const struct afd_desc *d, u64 max_transfer);
 void afd_zlib_execute(struct afd_context *ctx, struct afd_zlib *stream,
-		      const struct afd_desc *d, struct afd_ops_scratch *s,
-		      struct afd_completion *comp);
+		      const struct afd_desc *d, u64 max_transfer,
+		      struct afd_ops_scratch *s, struct afd_completion *comp);
 
 #endif /* __AFD_ZLIB_H__ */

@@ -38,6 +38,7 @@
 #include "afd_drv.h"
 #include "afd_mmap.h"
 #include "afd_queue.h"
+#include "afd_stream.h"
 
 /* VFIO region offsets: the region index in the high bits, as mtty does. */
 #define AFD_MDEV_OFFSET_SHIFT	40
@@ -68,9 +69,11 @@ struct afd_mdev_parent {
  * struct afd_mdev - one mdev: a VFIO device with at most one queue
  * @vdev: the VFIO device; first, as vfio_alloc_device() wants
  * @parent: its parent
- * @lock: protects @ctx, @config, @removing, and serialises changes of @q
+ * @lock: protects @ctx, @config, @stream_config, @removing, and serialises
+ *	changes of @q
  * @ctx: the opener's context, while the device file is open
- * @config: the RW registers
+ * @config: the RW registers of the queue
+ * @stream_config: the RW registers of streams (op, level, stream_id)
  * @removing: removal has begun: no new queue
  * @q_lock: protects @q for mmap(), which must not take @lock
  * @q: the queue, while enabled; a reference of ours
@@ -81,9 +84,11 @@ struct afd_mdev {
 	struct vfio_device vdev;
 	struct afd_mdev_parent *parent;
 
-	struct mutex lock; /* Protects ctx, config, removing; changes of q */
+	/* Protects ctx, config, stream_config, removing; changes of q */
+	struct mutex lock;
 	struct afd_context *ctx;
 	struct afd_queue_create config;
+	struct afd_stream_create stream_config;
 	bool removing;
 
 	spinlock_t q_lock; /* Protects q */
@@ -196,20 +201,43 @@ static void afd_mdev_disable(struct afd_mdev *m)
 	atomic_inc(&m->parent->idle);
 }
 
+static int afd_mdev_create_stream(struct afd_mdev *m)
+{
+	struct afd_stream_create args = {
+		.queue_id = m->q->id,
+		.op = m->stream_config.op,
+		.level = m->stream_config.level,
+	};
+	int ret;
+
+	ret = afd_stream_create(m->q, &args);
+	if (!ret)
+		m->stream_config.stream_id = args.stream_id;
+	return ret;
+}
+
 static int afd_mdev_command(struct afd_mdev *m, u32 command)
 {
 	lockdep_assert_held(&m->lock);
 	if (command == AFD_MDEV_CMD_ENABLE)
 		return afd_mdev_enable(m);
-	if (command != AFD_MDEV_CMD_DISABLE && command != AFD_MDEV_CMD_KICK)
+	if (command < AFD_MDEV_CMD_DISABLE ||
+	    command > AFD_MDEV_CMD_DESTROY_STREAM)
 		return -EINVAL;
 	if (!m->q)
 		return -ENODEV;
-	if (command == AFD_MDEV_CMD_DISABLE)
+	switch (command) {
+	case AFD_MDEV_CMD_DISABLE:
 		afd_mdev_disable(m);
-	else
+		return 0;
+	case AFD_MDEV_CMD_KICK:
 		afd_queue_kick(m->q);
-	return 0;
+		return 0;
+	case AFD_MDEV_CMD_CREATE_STREAM:
+		return afd_mdev_create_stream(m);
+	default:
+		return afd_stream_destroy(m->q, m->stream_config.stream_id);
+	}
 }
 
 static void afd_mdev_fill_regs(struct afd_mdev *m, struct afd_mdev_regs *regs)
@@ -231,6 +259,9 @@ static void afd_mdev_fill_regs(struct afd_mdev *m, struct afd_mdev_regs *regs)
 	regs->sq_entries = m->config.sq_entries;
 	regs->cq_entries = m->config.cq_entries;
 	regs->priority = m->config.priority;
+	regs->stream_op = m->stream_config.op;
+	regs->stream_level = m->stream_config.level;
+	regs->stream_id = m->stream_config.stream_id;
 	if (!q)
 		return;
 	/* An administrator may have changed it since. */
@@ -292,6 +323,15 @@ static ssize_t afd_mdev_write_regs(struct vfio_device *vdev,
 		break;
 	case offsetof(struct afd_mdev_regs, priority):
 		m->config.priority = value;
+		break;
+	case offsetof(struct afd_mdev_regs, stream_op):
+		m->stream_config.op = value;
+		break;
+	case offsetof(struct afd_mdev_regs, stream_level):
+		m->stream_config.level = value;
+		break;
+	case offsetof(struct afd_mdev_regs, stream_id):
+		m->stream_config.stream_id = value;
 		break;
 	case offsetof(struct afd_mdev_regs, command):
 		ret = afd_mdev_command(m, value);
@@ -428,6 +468,10 @@ static int afd_mdev_reset(struct afd_mdev *m)
 	mutex_lock(&m->lock);
 	if (m->q)
 		ret = afd_queue_reset(m->q, false);
+	/* A reset device forgets its streams too: their ids mean nothing now. */
+	if (m->q && !ret)
+		afd_stream_destroy_all(m->q);
+	memset(&m->stream_config, 0, sizeof(m->stream_config));
 	mutex_unlock(&m->lock);
 	return ret;
 }

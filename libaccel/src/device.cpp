@@ -16,7 +16,7 @@ namespace accel {
 namespace {
 
 constexpr std::array<const char *, AFD_OP_COUNT> known_ops = {
-	"nop", "memmove", "fill", "compare", "crc32c",
+	"nop", "memmove", "fill", "compare", "crc32c", "deflate", "inflate",
 };
 
 } // namespace
@@ -87,10 +87,13 @@ DeviceStatus read_status(const std::string &name)
 	info.max_transfer = number.operator()<std::uint64_t>("max_transfer");
 	info.max_queues_per_user = number("max_queues_per_user");
 	info.max_memory_per_user = number.operator()<std::uint64_t>("max_memory_per_user");
+	info.max_streams_per_process = number("max_streams_per_process");
+	info.max_streams = number("max_streams");
 	status.state = sysfs::read(dir / "state");
 	status.enabled = number("enabled") != 0;
 	status.contexts = number("contexts");
 	status.queues = number("queues");
+	status.streams = number("streams");
 	status.engine_busy_ns = number.operator()<std::uint64_t>("engine_busy_ns");
 	status.engine_sleeps = number.operator()<std::uint64_t>("engine_sleeps");
 	status.engine_wakeups = number.operator()<std::uint64_t>("engine_wakeups");
@@ -152,6 +155,8 @@ DeviceInfo Device::info() const
 	info.max_transfer = raw.max_transfer;
 	info.max_queues_per_user = raw.max_queues_per_user;
 	info.max_memory_per_user = raw.max_memory_per_user;
+	info.max_streams_per_process = raw.max_streams_per_process;
+	info.max_streams = raw.max_streams;
 	return info;
 }
 

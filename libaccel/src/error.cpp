@@ -70,6 +70,13 @@ std::string explain_errno(int err, std::string_view call)
 			       "freed (unmapped); use fewer or smaller queues or "
 			       "raise the limit";
 		break;
+	case ENOSPC:
+		if (call.starts_with("ioctl(AFD_IOC_CREATE_STREAM)"))
+			return "the process holds max_streams_per_process "
+			       "streams, or the device max_streams (sysfs); "
+			       "destroy streams or ask the administrator to raise "
+			       "the limit";
+		break;
 	case EBUSY:
 		if (call.starts_with("open /dev/vfio/"))
 			return "another process has this mdev's VFIO group open; a group "

@@ -211,6 +211,16 @@ std::string Queue::name() const
 	return control_ ? control_->name() : "a moved-from accel::Queue";
 }
 
+std::uint32_t Queue::create_stream(afd_op op, unsigned level)
+{
+	return control_->create_stream(op, level);
+}
+
+int Queue::destroy_stream(std::uint32_t id) noexcept
+{
+	return control_->destroy_stream(id);
+}
+
 int Queue::kick() noexcept
 {
 	return control_->kick();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "queue_control.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <poll.h>
@@ -71,6 +72,24 @@ public:
 		afd_queue_destroy args{};
 		args.queue_id = id_;
 		(void)detail::ioctl(fd_->get(), AFD_IOC_DESTROY_QUEUE, &args);
+	}
+
+	std::uint32_t create_stream(afd_op op, unsigned level) override
+	{
+		afd_stream_create args{};
+		args.queue_id = id_;
+		args.op = op;
+		args.level = level;
+		checked_ioctl(fd_->get(), AFD_IOC_CREATE_STREAM, &args, "AFD_IOC_CREATE_STREAM", name());
+		return args.stream_id;
+	}
+
+	int destroy_stream(std::uint32_t id) noexcept override
+	{
+		afd_stream_destroy args{};
+		args.queue_id = id_;
+		args.stream_id = id;
+		return detail::ioctl(fd_->get(), AFD_IOC_DESTROY_STREAM, &args);
 	}
 
 private:
@@ -157,7 +176,32 @@ public:
 		}
 	}
 
+	std::uint32_t create_stream(afd_op op, unsigned level) override
+	{
+		write_checked(offsetof(afd_mdev_regs, stream_op), op, "stream_op register");
+		write_checked(offsetof(afd_mdev_regs, stream_level), level, "stream_level register");
+		write_checked(offsetof(afd_mdev_regs, command), AFD_MDEV_CMD_CREATE_STREAM,
+			      "AFD_MDEV_CMD_CREATE_STREAM");
+		return mdev_->read_regs().stream_id;
+	}
+
+	int destroy_stream(std::uint32_t id) noexcept override
+	{
+		// write_reg(): the bytes written, or -errno.
+		int ret = mdev_->write_reg(offsetof(afd_mdev_regs, stream_id), id);
+		if (ret >= 0)
+			ret = mdev_->write_reg(offsetof(afd_mdev_regs, command), AFD_MDEV_CMD_DESTROY_STREAM);
+		return std::min(ret, 0);
+	}
+
 private:
+	void write_checked(std::size_t offset, std::uint32_t value, std::string_view what) const
+	{
+		const int ret = mdev_->write_reg(offset, value);
+		if (ret < 0)
+			throw Error(-ret, std::string("writing the ") + std::string(what) + " of " + name_);
+	}
+
 	std::shared_ptr<Mdev> mdev_;
 	std::string name_;
 	Fd eventfd_;

@@ -44,6 +44,10 @@ public:
 	[[nodiscard]] virtual QueueStats stats() const = 0;
 	/// Ends the queue (errors ignored: it ends either way).
 	virtual void destroy() noexcept = 0;
+	/// A stream of @p op (AFD_OP_DEFLATE or _INFLATE) on the queue; its id.
+	[[nodiscard]] virtual std::uint32_t create_stream(afd_op op, unsigned level) = 0;
+	/// 0 or -errno.
+	virtual int destroy_stream(std::uint32_t id) noexcept = 0;
 };
 
 [[nodiscard]] std::unique_ptr<QueueControl> char_queue_control(std::shared_ptr<const Fd> fd,

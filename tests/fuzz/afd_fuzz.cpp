@@ -65,7 +65,7 @@ public:
 	void run(unsigned ops)
 	{
 		for (unsigned i = 0; i < ops; i++) {
-			switch (pick(12)) {
+			switch (pick(13)) {
 			case 0: open_file(); break;
 			case 1: close_file(); break;
 			case 2: case 3: case 4: random_ioctl(); break;
@@ -75,6 +75,7 @@ public:
 			case 8: case 9: submit_through_ring(); break;
 			case 10: corrupt_indices(); break;
 			case 11: fork_child(); break;
+			case 12: create_stream(); break;
 			}
 			calls_++;
 		}
@@ -153,16 +154,24 @@ private:
 	{
 		afd_desc d{};
 		d.opcode = static_cast<std::uint8_t>(pick(8) == 0 ? rand64() : pick(AFD_OP_COUNT));
-		d.flags = pick(10) == 0 ? static_cast<std::uint8_t>(rand64()) : 0;
-		d.rsvd1 = pick(20) == 0 ? static_cast<std::uint32_t>(rand64()) : 0;
+		const bool codec = d.opcode == AFD_OP_DEFLATE || d.opcode == AFD_OP_INFLATE;
+		d.flags = pick(10) == 0 ? static_cast<std::uint8_t>(rand64())
+			  : codec       ? static_cast<std::uint8_t>(pick(16)) // the defined flags
+					: 0;
+		// Small ids: the streams create_stream() makes on each queue.
+		d.stream = pick(20) == 0 ? static_cast<std::uint32_t>(rand64()) : codec && pick(2) ? pick(5) : 0;
 		d.src = any_address();
 		d.dst = writable_address();
-		if (d.dst >= reinterpret_cast<std::uintptr_t>(scratch_) &&
-		    d.dst < reinterpret_cast<std::uintptr_t>(scratch_) + scratch_size)
-			d.len = pick(static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(scratch_) + scratch_size - d.dst) + 1);
+		const auto scratch = reinterpret_cast<std::uintptr_t>(scratch_);
+		// What the engine writes at dst: len bytes, or dst_len for a codec.
+		__u64 *written = codec ? &d.dst_len : &d.len;
+		if (d.dst >= scratch && d.dst < scratch + scratch_size)
+			*written = pick(static_cast<unsigned>(scratch + scratch_size - d.dst) + 1);
 		else
+			*written = pick(3) == 0 ? rand64() : pick(1 << 17);
+		if (codec)
 			d.len = pick(3) == 0 ? rand64() : pick(1 << 17);
-		d.arg = pick(2) ? rand64() : 0;
+		d.arg = pick(2) ? rand64() : codec ? pick(11) : 0;
 		d.cookie = rand64();
 		return d;
 	}
@@ -229,6 +238,19 @@ private:
 			succeeded_++;
 			queues_.push_back(q);
 		}
+	}
+
+	void create_stream()
+	{
+		if (queues_.empty())
+			return;
+		const Queue &q = queues_[pick(static_cast<unsigned>(queues_.size()))];
+		afd_stream_create args{};
+		args.queue_id = q.info.queue_id;
+		args.op = pick(2) ? AFD_OP_DEFLATE : AFD_OP_INFLATE;
+		args.level = pick(11);
+		if (::ioctl(q.fd, AFD_IOC_CREATE_STREAM, &args) == 0)
+			succeeded_++;
 	}
 
 	void map_region()

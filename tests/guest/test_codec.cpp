@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <string>
 #include <vector>
+#include <linux/vfio.h>
+#include <sys/ioctl.h>
 #include <zlib.h>
 
 #include <boost/test/data/test_case.hpp>
@@ -113,6 +115,11 @@ struct Codec : Engine {
 	}
 	std::uint32_t stream(afd_op op, unsigned level = 0) { return queue.create_stream(op, level); }
 };
+
+unsigned device_streams()
+{
+	return guest::read_uint("/sys/class/accelfd/accel0/streams");
+}
 
 const std::vector<std::size_t> sizes = {0, 1, 4095, 4097, 65536 + 3};
 /// Few cases, each one slow: larger than any bounce chunk or zlib block.
@@ -577,11 +584,6 @@ struct StreamQueue {
 	int create(afd_stream_create a) const { return guest::ioctl_errno(dev.fd, AFD_IOC_CREATE_STREAM, &a); }
 };
 
-unsigned device_streams()
-{
-	return guest::read_uint("/sys/class/accelfd/accel0/streams");
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(create_returns_distinct_nonzero_ids_and_sysfs_counts_them)
@@ -779,6 +781,17 @@ BOOST_AUTO_TEST_CASE(an_evicted_queue_takes_no_stream)
 	BOOST_TEST(q.create(q.args()) == ECANCELED);
 }
 
+BOOST_AUTO_TEST_CASE(a_queue_in_error_takes_no_stream_eio)
+{
+	guest::RawQueue q(8);
+	*q.doorbell = *q.doorbell + 1000;
+	BOOST_REQUIRE(q.reaches(AFD_QUEUE_STATE_ERROR));
+	afd_stream_create args{};
+	args.queue_id = q.id();
+	args.op = AFD_OP_INFLATE;
+	BOOST_TEST(guest::ioctl_errno(q.dev.fd, AFD_IOC_CREATE_STREAM, &args) == EIO);
+}
+
 BOOST_AUTO_TEST_CASE(the_mdev_creates_and_destroys_streams_through_its_registers)
 {
 	guest::TestMdev mdev;
@@ -793,6 +806,124 @@ BOOST_AUTO_TEST_CASE(the_mdev_creates_and_destroys_streams_through_its_registers
 	BOOST_TEST(device_streams() == before);
 	BOOST_CHECK_EXCEPTION((void)queue.create_stream(AFD_OP_DEFLATE, 0), accel::Error,
 			      [](const accel::Error &e) { return e.code().value() == EINVAL; });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// What a review of the first version found; each of these failed on it.
+BOOST_AUTO_TEST_SUITE(codec_review)
+
+// A thousandfold expansion: counting what a stateless INFLATE needs stops
+// past max_transfer, or a small input keeps the engine busy for minutes.
+BOOST_AUTO_TEST_CASE(counting_the_room_an_inflate_needs_stops_past_max_transfer)
+{
+	guest::AttrOverride limit("max_transfer", "65536");
+	Codec e(Path::ring);
+	const auto packed = e.copy(zlib_raw_deflate(std::vector<std::byte>(1 << 20), 9));
+	auto out = e.buffer(4096);
+	const afd_completion c = e.run(accel::op::inflate(packed, out));
+	BOOST_TEST(c.status == -ENOSPC);
+	BOOST_TEST(c.result > 65536u);
+	BOOST_TEST(c.result < std::uint64_t{1} << 20); // it did not count it all
+}
+
+// Ids are not handed out again at once: a descriptor still naming a
+// destroyed stream must not run on a new one.
+BOOST_DATA_TEST_CASE(a_new_stream_does_not_take_a_destroyed_ones_id, models, path)
+{
+	Codec e(path);
+	const std::uint32_t old = e.stream(AFD_OP_INFLATE);
+	BOOST_REQUIRE(e.queue.destroy_stream(old) == 0);
+	const std::uint32_t fresh = e.stream(AFD_OP_INFLATE);
+	BOOST_TEST(fresh != old);
+	BOOST_TEST(e.run(accel::op::inflate({}, {}, {.stream = old})).status == -ENOENT);
+}
+
+// Output lost to a fault leaves the stream unusable, not silently broken.
+BOOST_DATA_TEST_CASE(a_fault_writing_a_streams_output_fails_the_stream, models, path)
+{
+	Codec e(path);
+	const auto packed = e.copy(zlib_raw_deflate(sample(Kind::text, 20000), 6));
+	void *hole = ::mmap(nullptr, guest::page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	::munmap(hole, guest::page);
+	const std::uint32_t id = e.stream(AFD_OP_INFLATE);
+	const std::span<std::byte> gone(static_cast<std::byte *>(hole), 1000);
+	BOOST_TEST(e.run(accel::op::inflate(packed, gone, {.stream = id})).status == -EFAULT);
+	auto out = e.buffer(20000);
+	BOOST_TEST(e.run(accel::op::inflate(packed, out, {.stream = id})).status == -EFAULT);
+	BOOST_TEST(e.run(accel::op::inflate(packed, out, {.flags = AFD_DESC_F_FIRST, .stream = id})).status == 0);
+}
+
+// Room for exactly the output of a whole stream is room enough. (Not for
+// a piece without LAST: zlib, given more room after a sync flush that
+// filled its buffer, flushes again.)
+BOOST_DATA_TEST_CASE(a_stateless_deflate_fits_a_buffer_of_exactly_its_size,
+		     models * bdata::make({Kind::text, Kind::random}), path, kind)
+{
+	Codec e(path);
+	const auto data = e.copy(sample(kind, 100000));
+	const std::uint8_t flags = AFD_DESC_F_LAST;
+	auto roomy = e.buffer(AFD_DEFLATE_BOUND(data.size()));
+	const afd_completion first = e.run(accel::op::deflate(data, roomy, 6, {.flags = flags}));
+	BOOST_REQUIRE(first.status == 0);
+	auto exact = e.buffer(first.result);
+	const afd_completion again = e.run(accel::op::deflate(data, exact, 6, {.flags = flags}));
+	BOOST_TEST(again.status == 0);
+	BOOST_TEST(again.result == first.result);
+	BOOST_TEST(std::memcmp(exact.data(), roomy.data(), first.result) == 0);
+}
+
+// The bound the ABI names is a length the device accepts.
+BOOST_DATA_TEST_CASE(a_deflate_of_max_transfer_takes_the_bound_as_its_room, models, path)
+{
+	guest::AttrOverride limit("max_transfer", "65536");
+	Codec e(path);
+	const auto data = e.copy(sample(Kind::random, 65536));
+	auto out = e.buffer(AFD_DEFLATE_BOUND(data.size()));
+	BOOST_TEST(e.run(accel::op::deflate(data, out, 1, {.flags = AFD_DESC_F_LAST})).status == 0);
+}
+
+// result never claims bytes past dst_len, except as -ENOSPC's size.
+BOOST_DATA_TEST_CASE(a_truncated_stream_out_of_room_reports_only_what_it_wrote, models, path)
+{
+	Codec e(path);
+	const auto packed = zlib_raw_deflate(sample(Kind::text, 50000), 6);
+	const auto cut = e.copy(std::vector<std::byte>(packed.begin(), packed.begin() + packed.size() / 2));
+	auto out = e.buffer(1000);
+	const afd_completion c = e.run(accel::op::inflate(cut, out));
+	BOOST_TEST(c.status == -ENODATA);
+	BOOST_TEST(c.result <= out.size());
+}
+
+// After a finishing DEFLATE has consumed its input, more input is refused,
+// not taken as success with nothing done (a caller resubmitting would spin).
+BOOST_DATA_TEST_CASE(input_after_a_finish_has_begun_is_einval, models, path)
+{
+	Codec e(path);
+	const auto data = e.copy(sample(Kind::random, 5000));
+	auto out = e.buffer(100);
+	const std::uint32_t id = e.stream(AFD_OP_DEFLATE, 6);
+	const afd_completion begun = e.run(accel::op::deflate(data, out, 0, {.flags = AFD_DESC_F_LAST, .stream = id}));
+	BOOST_REQUIRE(begun.status == 0);
+	BOOST_REQUIRE(begun.bytes_done == data.size());
+	BOOST_REQUIRE(!(begun.flags & AFD_COMP_F_STREAM_END));
+	// Room for what was held back, then the input it should not get.
+	auto room = e.buffer(AFD_DEFLATE_BOUND(data.size()));
+	const afd_completion more = e.run(accel::op::deflate(data, room, 0, {.flags = AFD_DESC_F_LAST, .stream = id}));
+	BOOST_TEST(more.status == -EINVAL);
+	BOOST_TEST(more.bytes_done == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_vfio_reset_forgets_the_mdevs_streams)
+{
+	guest::TestMdev mdev;
+	auto dev = accel::Device::open_mdev(mdev.uuid);
+	auto queue = accel::Queue::create(dev);
+	const unsigned before = device_streams();
+	const std::uint32_t id = queue.create_stream(AFD_OP_DEFLATE, 6);
+	BOOST_REQUIRE(::ioctl(dev.fd(), VFIO_DEVICE_RESET) == 0);
+	BOOST_TEST(device_streams() == before);
+	BOOST_TEST(queue.destroy_stream(id) == -ENOENT);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

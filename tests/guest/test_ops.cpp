@@ -14,13 +14,21 @@
 #include <boost/test/data/test_case.hpp>
 
 #include "accel/accel.hpp"
+#include "engine_fixture.hpp"
 #include "guest_util.hpp"
 
 namespace bdata = boost::unit_test::data;
 
 namespace {
 
-constexpr std::size_t page = 4096;
+using guest::Buffer;
+using guest::Engine;
+using guest::Path;
+using guest::models;
+using guest::paths;
+using guest::page;
+using guest::randomize;
+using guest::run_raw;
 
 /// Bitwise CRC-32C (Castagnoli, reflected 0x82F63B78): the reference.
 std::uint32_t crc32c_reference(std::uint32_t seed, const std::byte *p, std::size_t n)
@@ -34,83 +42,8 @@ std::uint32_t crc32c_reference(std::uint32_t seed, const std::byte *p, std::size
 	return ~crc;
 }
 
-/// How descriptors reach the engine: the char device's ring or SUBMIT
-/// ioctl, or an mdev's ring (the mdev model has no syscall path).
-enum class Path { ring, syscall, mdev };
-
-std::ostream &operator<<(std::ostream &os, Path path)
-{
-	return os << (path == Path::ring ? "char-ring" : path == Path::syscall ? "char-syscall" : "mdev-ring");
-}
-
-/// One device and queue per test case (on an mdev of its own for
-/// Path::mdev); runs descriptors on its path.
-struct Engine {
-	explicit Engine(Path path) : path(path) {}
-
-	Path path;
-	std::optional<guest::TestMdev> mdev = path == Path::mdev ? std::make_optional<guest::TestMdev>()
-								  : std::nullopt;
-	accel::Device dev = mdev ? accel::Device::open_mdev(mdev->uuid) : accel::Device::open(0);
-	accel::Queue queue = accel::Queue::create(dev, {.sq_entries = 64});
-	std::uint64_t next_cookie = 1;
-
-	/// What every program does for the buffers its descriptors name.
-	[[nodiscard]] accel::DmaMapping map(std::span<const std::byte> buffer) const
-	{
-		return dev.map_dma(buffer);
-	}
-
-	afd_completion run(afd_desc d)
-	{
-		d.cookie = next_cookie++;
-		if (path != Path::syscall)
-			return queue.run(d, std::chrono::seconds(60));
-		BOOST_REQUIRE(queue.submit_syscall({&d, 1}) == 1u);
-		return queue.wait_for(d.cookie, std::chrono::seconds(60));
-	}
-};
-
-/// Page-aligned memory with a guard page after it, so that page crossings
-/// and overruns are real.
-struct Buffer {
-	explicit Buffer(std::size_t size)
-		: size(size), mapped((std::max<std::size_t>(1, (size + page - 1) / page) + 1) * page)
-	{
-		base = static_cast<std::byte *>(::mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
-						       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-		BOOST_REQUIRE(base != MAP_FAILED);
-		::mprotect(base + mapped - page, page, PROT_NONE);
-	}
-	~Buffer() { ::munmap(base, mapped); }
-	Buffer(const Buffer &) = delete;
-	Buffer &operator=(const Buffer &) = delete;
-	std::size_t size, mapped;
-	std::byte *base;
-	std::byte *guard() const { return base + mapped - page; }
-	/// Every page, the guard page too (a device mapping may cover pages
-	/// the process cannot touch; using them faults).
-	std::span<const std::byte> all() const { return {base, mapped}; }
-};
-
-void randomize(std::span<std::byte> s, unsigned seed)
-{
-	std::mt19937 rng(seed);
-	for (auto &b : s)
-		b = static_cast<std::byte>(rng());
-}
-
 const std::vector<std::size_t> sizes = {0, 1, 7, 8, 63, 64, 4095, 4096, 4097, 16384 + 5, 65536 + 3, (1u << 20) + 11};
 const std::vector<std::size_t> alignments = {0, 1, 3, 4095};
-const auto paths = bdata::make({Path::ring, Path::syscall, Path::mdev});
-const auto models = bdata::make({Path::ring, Path::mdev});
-
-afd_completion run_raw(Path path, afd_desc d)
-{
-	Engine e(path);
-	return e.run(d);
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(operations)
@@ -257,17 +190,24 @@ BOOST_DATA_TEST_CASE(nonzero_rsvd0_is_einval, models, path)
 	BOOST_TEST(run_raw(path, d).status == -EINVAL);
 }
 
-BOOST_DATA_TEST_CASE(nonzero_rsvd1_is_einval, models, path)
+BOOST_DATA_TEST_CASE(a_stream_on_a_nop_is_einval, models, path)
 {
 	afd_desc d = accel::op::nop();
-	d.rsvd1 = 1;
+	d.stream = 1;
 	BOOST_TEST(run_raw(path, d).status == -EINVAL);
 }
 
 BOOST_DATA_TEST_CASE(nonzero_rsvd2_is_einval, models, path)
 {
 	afd_desc d = accel::op::nop();
-	d.rsvd2[1] = 1;
+	d.rsvd2 = 1;
+	BOOST_TEST(run_raw(path, d).status == -EINVAL);
+}
+
+BOOST_DATA_TEST_CASE(an_output_length_on_a_nop_is_einval, models, path)
+{
+	afd_desc d = accel::op::nop();
+	d.dst_len = 1;
 	BOOST_TEST(run_raw(path, d).status == -EINVAL);
 }
 

@@ -5,12 +5,13 @@
 
 #include <boost/test/unit_test.hpp>
 #include <linux/accelfd.h>
+#include <linux/accelfd_mdev.h>
 
 BOOST_AUTO_TEST_SUITE(uapi_layout)
 
 BOOST_AUTO_TEST_CASE(afd_info_offsets_are_fixed)
 {
-	BOOST_TEST(sizeof(afd_info) == 112u);
+	BOOST_TEST(sizeof(afd_info) == 120u);
 	BOOST_TEST(sizeof(afd_info) % 8 == 0u);
 	BOOST_TEST(offsetof(afd_info, flags) == 0u);
 	BOOST_TEST(offsetof(afd_info, pad) == 4u);
@@ -49,13 +50,14 @@ BOOST_AUTO_TEST_CASE(descriptor_is_64_bytes_with_fixed_offsets)
 	BOOST_TEST(offsetof(afd_desc, opcode) == 0u);
 	BOOST_TEST(offsetof(afd_desc, flags) == 1u);
 	BOOST_TEST(offsetof(afd_desc, rsvd0) == 2u);
-	BOOST_TEST(offsetof(afd_desc, rsvd1) == 4u);
+	BOOST_TEST(offsetof(afd_desc, stream) == 4u);
 	BOOST_TEST(offsetof(afd_desc, src) == 8u);
 	BOOST_TEST(offsetof(afd_desc, dst) == 16u);
 	BOOST_TEST(offsetof(afd_desc, len) == 24u);
 	BOOST_TEST(offsetof(afd_desc, arg) == 32u);
 	BOOST_TEST(offsetof(afd_desc, cookie) == 40u);
-	BOOST_TEST(offsetof(afd_desc, rsvd2) == 48u);
+	BOOST_TEST(offsetof(afd_desc, dst_len) == 48u);
+	BOOST_TEST(offsetof(afd_desc, rsvd2) == 56u);
 }
 
 BOOST_AUTO_TEST_CASE(completion_is_48_bytes_with_fixed_offsets)
@@ -67,7 +69,18 @@ BOOST_AUTO_TEST_CASE(completion_is_48_bytes_with_fixed_offsets)
 	BOOST_TEST(offsetof(afd_completion, fault_addr) == 24u);
 	BOOST_TEST(offsetof(afd_completion, status) == 32u);
 	BOOST_TEST(offsetof(afd_completion, flags) == 36u);
-	BOOST_TEST(offsetof(afd_completion, rsvd) == 40u);
+	BOOST_TEST(offsetof(afd_completion, checksum) == 40u);
+	BOOST_TEST(offsetof(afd_completion, rsvd) == 44u);
+}
+
+BOOST_AUTO_TEST_CASE(stream_ioctl_arguments_are_padded_to_64_bits)
+{
+	BOOST_TEST(sizeof(afd_stream_create) == 24u);
+	BOOST_TEST(sizeof(afd_stream_destroy) == 16u);
+	BOOST_TEST(sizeof(afd_info) % 8 == 0u);
+	BOOST_TEST(offsetof(afd_info, max_streams_per_process) == 112u);
+	BOOST_TEST(offsetof(afd_mdev_regs, stream_op) == 104u);
+	BOOST_TEST(sizeof(afd_mdev_regs) == 120u);
 }
 
 BOOST_AUTO_TEST_CASE(queue_ioctl_arguments_are_padded_to_64_bits)

@@ -28,7 +28,7 @@ extern "C" {
  * capability bits of &struct afd_info.
  */
 #define AFD_ABI_MAJOR 2
-#define AFD_ABI_MINOR 0
+#define AFD_ABI_MINOR 1
 
 /*
  * The ioctl type byte. accelfd is out of tree, so the number is not listed in
@@ -47,6 +47,8 @@ extern "C" {
  * @AFD_OP_FILL: fill with an 8-byte pattern
  * @AFD_OP_COMPARE: compare two buffers
  * @AFD_OP_CRC32C: seeded CRC32C of a buffer
+ * @AFD_OP_DEFLATE: compress into raw DEFLATE (RFC 1951), ABI 2.1
+ * @AFD_OP_INFLATE: decompress raw DEFLATE, ABI 2.1
  * @AFD_OP_COUNT: number of defined operations
  *
  * &struct afd_info.ops_supported has bit (1 << op) set for each operation
@@ -58,6 +60,8 @@ enum afd_op {
 	AFD_OP_FILL = 2,
 	AFD_OP_COMPARE = 3,
 	AFD_OP_CRC32C = 4,
+	AFD_OP_DEFLATE = 5,
+	AFD_OP_INFLATE = 6,
 	AFD_OP_COUNT
 };
 
@@ -70,13 +74,16 @@ enum afd_op {
  * AFD_CAP_POLL: poll()/epoll on the file wake on completions.
  * AFD_CAP_QUEUE_ADMIN: AFD_IOC_QUEUE_ADMIN, queue states SUSPENDED and
  *	evicted queues (ABI 1.1).
+ * AFD_CAP_STREAMS: AFD_IOC_CREATE_STREAM and AFD_IOC_DESTROY_STREAM,
+ *	stateful DEFLATE and INFLATE (ABI 2.1).
  */
 #define AFD_CAP_QUEUES		(1ULL << 0)
 #define AFD_CAP_SUBMIT_IOCTL	(1ULL << 1)
 #define AFD_CAP_POLL		(1ULL << 2)
 #define AFD_CAP_QUEUE_ADMIN	(1ULL << 3)
+#define AFD_CAP_STREAMS		(1ULL << 4)
 #define AFD_CAPS_ALL (AFD_CAP_QUEUES | AFD_CAP_SUBMIT_IOCTL | AFD_CAP_POLL | \
-		      AFD_CAP_QUEUE_ADMIN)
+		      AFD_CAP_QUEUE_ADMIN | AFD_CAP_STREAMS)
 
 /* Flags accepted by AFD_IOC_GET_INFO: none yet. */
 #define AFD_INFO_FLAGS_ALL 0U
@@ -104,7 +111,11 @@ enum afd_op {
  * @pad2: out, zero
  * @max_memory_per_user: out, bytes of queue memory one user may hold on
  *	the device, counted until the memory is freed (at the last munmap()
- *	of a destroyed queue; CAP_SYS_RESOURCE exceeds it)
+ *	of a destroyed queue, or when a stream is destroyed;
+ *	CAP_SYS_RESOURCE exceeds it)
+ * @max_streams_per_process: out, streams one process may hold on the
+ *	device at once, over all its queues (ABI 2.1)
+ * @max_streams: out, streams the whole device may hold at once (ABI 2.1)
  *
  * Returns the device's identity, ABI version and limits. The call never
  * fails on a valid file descriptor of the opening process with valid input.
@@ -127,6 +138,8 @@ struct afd_info {
 	__u32 max_queues_per_user;
 	__u32 pad2;
 	__u64 max_memory_per_user;
+	__u32 max_streams_per_process;
+	__u32 max_streams;
 };
 
 /**
@@ -220,58 +233,145 @@ struct afd_ring_header {
 	__u32 pad2[12];
 };
 
-/* Flags of &struct afd_desc: none yet. */
-#define AFD_DESC_FLAGS_ALL 0U
+/*
+ * Flags of &struct afd_desc, for DEFLATE and INFLATE only (zero for every
+ * other operation):
+ *
+ * AFD_DESC_F_LAST: DEFLATE: the input ends with this descriptor: finish
+ *	the stream with a final block. Without it a stateless DEFLATE ends
+ *	its output with a sync flush instead: a byte-aligned, non-final
+ *	piece of a stream, to be concatenated with others. INFLATE with a
+ *	stream: no input follows, so a stream that does not end here is
+ *	truncated (-ENODATA).
+ * AFD_DESC_F_FIRST: with a stream only: start a new stream (its history
+ *	and state are forgotten; the level stays).
+ * AFD_DESC_F_FLUSH: DEFLATE with a stream only: end this descriptor's
+ *	output with a sync flush, so that everything consumed so far can be
+ *	decompressed.
+ * AFD_DESC_F_CRC32: also compute the CRC-32 of gzip (RFC 1952) of the
+ *	uncompressed bytes: consumed by DEFLATE, produced by INFLATE, seeded
+ *	with the upper 32 bits of &struct afd_desc.arg (a previous checksum,
+ *	or zero); it arrives in &struct afd_completion.checksum.
+ */
+#define AFD_DESC_F_LAST		(1U << 0)
+#define AFD_DESC_F_FIRST	(1U << 1)
+#define AFD_DESC_F_FLUSH	(1U << 2)
+#define AFD_DESC_F_CRC32	(1U << 3)
+#define AFD_DESC_FLAGS_ALL (AFD_DESC_F_LAST | AFD_DESC_F_FIRST | \
+			    AFD_DESC_F_FLUSH | AFD_DESC_F_CRC32)
+
+/* Compression levels of DEFLATE, as zlib's. */
+#define AFD_DEFLATE_LEVEL_MIN 1
+#define AFD_DEFLATE_LEVEL_MAX 9
+
+/*
+ * The most a stateless DEFLATE of @len bytes can produce, with or without
+ * AFD_DESC_F_LAST: an output buffer this large never fails with -ENOSPC.
+ * (The kernel zlib's own bound, and room for a sync flush's and a final
+ * block's markers.)
+ */
+#define AFD_DEFLATE_BOUND(len) \
+	((len) + (((len) + 7) >> 3) + (((len) + 63) >> 6) + 21)
 
 /**
  * struct afd_desc - one unit of work, 64 bytes
  * @opcode: &enum afd_op
- * @flags: AFD_DESC_F_*, none defined yet: must be zero
+ * @flags: AFD_DESC_F_*, DEFLATE and INFLATE only; zero otherwise
  * @rsvd0: must be zero
- * @rsvd1: must be zero
+ * @stream: DEFLATE, INFLATE: a stream of the queue (AFD_IOC_CREATE_STREAM)
+ *	of the same operation, or zero for a stateless descriptor; zero
+ *	for every other operation (ABI 2.1; reserved before)
  * @src: source address in the submitting process
- *	(MEMMOVE, COMPARE, CRC32C; zero otherwise)
+ *	(MEMMOVE, COMPARE, CRC32C, DEFLATE, INFLATE; zero otherwise)
  * @dst: destination address in the submitting process
- *	(MEMMOVE, FILL, COMPARE's second buffer; zero otherwise)
- * @len: bytes to process, at most &struct afd_info.max_transfer
+ *	(MEMMOVE, FILL, COMPARE's second buffer, DEFLATE, INFLATE; zero
+ *	otherwise)
+ * @len: bytes to process (DEFLATE, INFLATE: of input at @src), at most
+ *	&struct afd_info.max_transfer
  * @arg: FILL: the 8-byte pattern (byte i of dst gets byte i % 8 of the
  *	little-endian pattern); CRC32C: the seed, a previous result or zero;
- *	zero otherwise
+ *	DEFLATE without a stream: the level in the lower 32 bits
+ *	(AFD_DEFLATE_LEVEL_MIN to _MAX); DEFLATE, INFLATE: with
+ *	AFD_DESC_F_CRC32, the CRC-32 seed in the upper 32 bits; zero
+ *	otherwise
  * @cookie: returned unchanged in the completion
+ * @dst_len: DEFLATE, INFLATE: room at @dst, at most max_transfer (DEFLATE:
+ *	AFD_DEFLATE_BOUND(max_transfer)); zero otherwise (ABI 2.1; reserved
+ *	before)
  * @rsvd2: must be zero
  *
  * Addresses are the submitting process's virtual addresses: the engine
  * works inside that process's address space, so pages fault in as usual.
  * Validation failures complete the descriptor with a negative status:
- * -EOPNOTSUPP for an unknown opcode; -EINVAL for non-zero flags, reserved
- * fields or operands the operation does not use, or a CRC32C seed above
- * 32 bits; -E2BIG for len above max_transfer; -EOVERFLOW when an address
- * plus len wraps around; -EFAULT for memory the process cannot read or
- * write, with the first failing address in fault_addr.
+ * -EOPNOTSUPP for an unknown opcode; -EINVAL for a flag or field the
+ * operation does not take, a CRC32C seed above 32 bits or a bad level;
+ * -E2BIG for len (or dst_len) above its limit; -EOVERFLOW when an
+ * address plus its length wraps around; -ENOENT for a stream the queue
+ * does not have (-EINVAL if it is of the other operation); -EFAULT for
+ * memory the process cannot read or write, with the first failing address
+ * in fault_addr.
+ *
+ * DEFLATE and INFLATE complete with bytes_done the input consumed and
+ * result the output produced, and these statuses:
+ *
+ * - Stateless DEFLATE: the whole input, compressed with the level of @arg;
+ *   -ENOSPC if @dst_len is too small, with result AFD_DEFLATE_BOUND(len).
+ *   (Without AFD_DESC_F_LAST, a buffer of exactly the piece's size may
+ *   count as too small: zlib cannot tell that its sync flush fitted.)
+ * - Stateless INFLATE: one whole stream, from its first byte to the end of
+ *   its final block (bytes_done says where that is; the bytes after it are
+ *   not consumed); -ENODATA if the input ends first (truncated); -ENOSPC if
+ *   @dst_len is too small, with result the size the output needs (or a
+ *   size above max_transfer, where the engine stopped counting: use a
+ *   stream).
+ * - With a stream: as much as fits. While bytes_done < len, or result ==
+ *   dst_len (more output may be waiting), or (DEFLATE with AFD_DESC_F_LAST)
+ *   until AFD_COMP_F_STREAM_END, submit the rest again, with the same
+ *   flags, and more room. Once a DEFLATE with AFD_DESC_F_LAST has consumed
+ *   all its input, more input is -EINVAL. A stream that ended takes only a
+ *   descriptor with AFD_DESC_F_FIRST (-EINVAL otherwise).
+ * - INFLATE of malformed input: -EBADMSG, with bytes_done the input
+ *   consumed when it was found. A stream then fails every descriptor with
+ *   -EBADMSG until one with AFD_DESC_F_FIRST; likewise with -EFAULT after
+ *   a fault, which may have lost output.
+ *
+ * For DEFLATE, @dst_len may reach AFD_DEFLATE_BOUND(max_transfer).
  */
 struct afd_desc {
 	__u8 opcode;
 	__u8 flags;
 	__u16 rsvd0;
-	__u32 rsvd1;
+	__u32 stream;
 	__u64 src;
 	__u64 dst;
 	__u64 len;
 	__u64 arg;
 	__u64 cookie;
-	__u64 rsvd2[2];
+	__u64 dst_len;
+	__u64 rsvd2;
 };
+
+/*
+ * Flags of &struct afd_completion.
+ *
+ * AFD_COMP_F_STREAM_END: INFLATE reached the end of the stream's final
+ *	block; DEFLATE with AFD_DESC_F_LAST wrote all of its output.
+ */
+#define AFD_COMP_F_STREAM_END	(1U << 0)
 
 /**
  * struct afd_completion - the outcome of one descriptor, 48 bytes
  * @cookie: the descriptor's cookie
  * @result: COMPARE: offset of the first difference, or len if the buffers
  *	are equal; CRC32C: the CRC-32C (Castagnoli), chainable by passing it
- *	as the next descriptor's seed; zero otherwise
- * @bytes_done: bytes processed before the operation ended
+ *	as the next descriptor's seed; DEFLATE, INFLATE: bytes written at
+ *	dst (see &struct afd_desc for -ENOSPC); zero otherwise
+ * @bytes_done: bytes processed before the operation ended (DEFLATE,
+ *	INFLATE: input consumed)
  * @fault_addr: with -EFAULT, the first address that could not be accessed
  * @status: zero or a negative errno
- * @flags: zero (reserved for later)
+ * @flags: AFD_COMP_F_*
+ * @checksum: with AFD_DESC_F_CRC32, the CRC-32; zero otherwise (ABI 2.1)
  * @rsvd: zero
  */
 struct afd_completion {
@@ -281,7 +381,8 @@ struct afd_completion {
 	__u64 fault_addr;
 	__s32 status;
 	__u32 flags;
-	__u64 rsvd;
+	__u32 checksum;
+	__u32 rsvd;
 };
 
 /* Flags of AFD_IOC_CREATE_QUEUE. */
@@ -524,6 +625,68 @@ struct afd_queue_admin {
 	__u32 flags;
 };
 
+/**
+ * DOC: Streams
+ *
+ * A stream is DEFLATE or INFLATE state the kernel keeps between the
+ * descriptors of one queue that name it: the history window, the bits
+ * not yet written, a block half decoded. Its memory (about 270 KiB for
+ * DEFLATE, 45 KiB for INFLATE) is the kernel's alone, never mapped; it is
+ * charged to the creator's memory cgroup and max_memory_per_user, and
+ * counted against max_streams_per_process and max_streams. A stream goes
+ * with AFD_IOC_DESTROY_STREAM, or with its queue (destroyed, evicted, or
+ * its file closed).
+ */
+
+/* Flags of AFD_IOC_CREATE_STREAM: none yet. */
+#define AFD_STREAM_CREATE_FLAGS_ALL 0U
+
+/**
+ * struct afd_stream_create - argument of AFD_IOC_CREATE_STREAM
+ * @queue_id: in, a queue of this file
+ * @flags: in, must be zero
+ * @op: in, AFD_OP_DEFLATE or AFD_OP_INFLATE
+ * @level: in, DEFLATE: AFD_DEFLATE_LEVEL_MIN to _MAX; INFLATE: zero
+ * @stream_id: out, the stream's id on the queue (never zero); must be zero
+ *	on input
+ * @pad: must be zero
+ *
+ * Errors: -EINVAL for a bad field; -ENOENT for an unknown queue; -ENOSPC
+ * at max_streams_per_process or max_streams; -ENOMEM when memory or the
+ * user's max_memory_per_user runs out (CAP_SYS_RESOURCE exceeds the
+ * memory limit); -EIO for a queue in error (or whose process is gone);
+ * -ECANCELED for an evicted one; -EFAULT if the result cannot be copied
+ * out (the stream is then destroyed).
+ */
+struct afd_stream_create {
+	__u32 queue_id;
+	__u32 flags;
+	__u32 op;
+	__u32 level;
+	__u32 stream_id;
+	__u32 pad;
+};
+
+/**
+ * struct afd_stream_destroy - argument of AFD_IOC_DESTROY_STREAM
+ * @queue_id: in, a queue of this file
+ * @stream_id: in, a stream of that queue
+ * @flags: in, must be zero
+ * @pad: must be zero
+ *
+ * A descriptor that names the stream later completes with -ENOENT (ids
+ * are not reused until the 16-bit id space wraps). The call does not wait
+ * for a descriptor in execution on the stream: that one finishes, and the
+ * stream's memory and place under the limits go with it. Errors: -EINVAL,
+ * -ENOENT (queue or stream), -ECANCELED for an evicted queue.
+ */
+struct afd_stream_destroy {
+	__u32 queue_id;
+	__u32 stream_id;
+	__u32 flags;
+	__u32 pad;
+};
+
 #define AFD_IOC_GET_INFO	_IOWR(AFD_IOCTL_BASE, 0x00, struct afd_info)
 #define AFD_IOC_CREATE_QUEUE	_IOWR(AFD_IOCTL_BASE, 0x01, struct afd_queue_create)
 #define AFD_IOC_DESTROY_QUEUE	_IOW(AFD_IOCTL_BASE, 0x02, struct afd_queue_destroy)
@@ -532,6 +695,8 @@ struct afd_queue_admin {
 #define AFD_IOC_SUBMIT		_IOWR(AFD_IOCTL_BASE, 0x05, struct afd_submit)
 #define AFD_IOC_KICK		_IOW(AFD_IOCTL_BASE, 0x06, struct afd_kick)
 #define AFD_IOC_QUEUE_ADMIN	_IOW(AFD_IOCTL_BASE, 0x07, struct afd_queue_admin)
+#define AFD_IOC_CREATE_STREAM	_IOWR(AFD_IOCTL_BASE, 0x08, struct afd_stream_create)
+#define AFD_IOC_DESTROY_STREAM	_IOW(AFD_IOCTL_BASE, 0x09, struct afd_stream_destroy)
 
 #if defined(__cplusplus)
 }

@@ -60,6 +60,10 @@ enum afd_mdev_irq {
 #define AFD_MDEV_CMD_ENABLE	1 /* create the queue from the configuration */
 #define AFD_MDEV_CMD_DISABLE	2 /* destroy it */
 #define AFD_MDEV_CMD_KICK	3 /* the engine sleeps (AFD_SQ_F_NEED_WAKEUP) */
+/* Create a stream of @stream_op at @stream_level; its id lands in @stream_id. */
+#define AFD_MDEV_CMD_CREATE_STREAM	4
+/* Destroy the stream @stream_id names. */
+#define AFD_MDEV_CMD_DESTROY_STREAM	5
 
 /**
  * struct afd_mdev_regs - the register region (AFD_MDEV_REGION_REGS)
@@ -77,7 +81,9 @@ enum afd_mdev_irq {
  *	first; above the default needs CAP_SYS_NICE (ENABLE fails -EPERM)
  * @command: WO, AFD_MDEV_CMD_*; the write fails with the command's errno:
  *	ENABLE -EBUSY if enabled, else CREATE_QUEUE's errors; DISABLE and
- *	KICK -ENODEV without a queue
+ *	KICK -ENODEV without a queue; CREATE_STREAM and DESTROY_STREAM
+ *	-ENODEV without a queue, else AFD_IOC_CREATE_STREAM's and
+ *	AFD_IOC_DESTROY_STREAM's errors
  * @queue_id: RO, the queue's id on the parent device, 0 while disabled
  * @state: RO, &enum afd_queue_state, 0 while disabled
  * @sq_entries_offset: RO, byte offset of the first SQ entry in its region
@@ -86,6 +92,12 @@ enum afd_mdev_irq {
  * @completed: RO
  * @errors: RO
  * @bytes: RO
+ * @stream_op: RW, AFD_OP_DEFLATE or AFD_OP_INFLATE for CREATE_STREAM
+ *	(ABI 2.1)
+ * @stream_level: RW, its level (as &struct afd_stream_create.level)
+ * @stream_id: RW, set by CREATE_STREAM to the new stream's id; names the
+ *	stream DESTROY_STREAM destroys
+ * @pad1: RO, zero
  *
  * Reads may cover any bytes of the region; writes must be one aligned
  * __u32 of a RW or WO field (-EINVAL otherwise).
@@ -111,6 +123,10 @@ struct afd_mdev_regs {
 	__u64 completed;
 	__u64 errors;
 	__u64 bytes;
+	__u32 stream_op;
+	__u32 stream_level;
+	__u32 stream_id;
+	__u32 pad1;
 };
 
 #endif /* _UAPI_LINUX_ACCELFD_MDEV_H */

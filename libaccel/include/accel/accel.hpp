@@ -3,6 +3,7 @@
 #pragma once
 
 #include "accel/admin.hpp"
+#include "accel/compress.hpp"
 #include "accel/device.hpp"
 #include "accel/error.hpp"
 #include "accel/fd.hpp"

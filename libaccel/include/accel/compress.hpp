@@ -116,9 +116,9 @@ public:
 	explicit Compressor(Queue &queue, unsigned level = 6);
 
 	/// Compresses as much of @p in into @p out as fits. Feed the input
-	/// not consumed again; with Flush::finish (or sync), call again with
-	/// more room until stream_end (for sync: until the result leaves room
-	/// in @p out).
+	/// not consumed again, with the same @p flush; while a result fills
+	/// @p out, more output may wait: call again with more room (for
+	/// Flush::finish, until stream_end).
 	[[nodiscard]] CodecResult compress(std::span<const std::byte> in, std::span<std::byte> out,
 					   Flush flush = Flush::none);
 };
@@ -130,6 +130,7 @@ public:
 
 	/// Decompresses as much of @p in into @p out as fits; stops at the end
 	/// of the stream (stream_end; the bytes after it are not consumed).
+	/// While a result fills @p out, more output may wait: call again.
 	/// @p last_input: no input follows, so a stream that does not end
 	/// within @p in is truncated. Throws DataError for malformed or
 	/// truncated input.

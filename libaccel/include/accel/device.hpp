@@ -37,6 +37,8 @@ struct DeviceInfo {
 	std::uint64_t max_transfer = 0;
 	std::uint32_t max_queues_per_user = 0;
 	std::uint64_t max_memory_per_user = 0; ///< bytes, counted until freed
+	std::uint32_t max_streams_per_process = 0;
+	std::uint32_t max_streams = 0;
 
 	[[nodiscard]] bool supports(afd_op op) const noexcept
 	{
@@ -52,6 +54,7 @@ struct DeviceStatus {
 	bool enabled = true;	  ///< the administrator's setting
 	std::uint32_t contexts = 0; ///< open files
 	std::uint32_t queues = 0;   ///< queues of all processes
+	std::uint32_t streams = 0;  ///< DEFLATE and INFLATE streams of all queues
 	std::uint64_t engine_busy_ns = 0; ///< time the engines spent executing
 	std::uint64_t engine_sleeps = 0;  ///< times an engine slept for want of work
 	std::uint64_t engine_wakeups = 0; ///< times a kick woke one

@@ -88,4 +88,47 @@ inline std::uint64_t address(const void *p) noexcept
 	return d;
 }
 
+/// The rest of a DEFLATE or INFLATE descriptor (see linux/accelfd.h).
+struct CodecArgs {
+	std::uint8_t flags = 0;	   ///< AFD_DESC_F_*
+	std::uint32_t stream = 0;  ///< a stream of the queue, 0 for stateless
+	std::uint32_t crc_seed = 0; ///< with AFD_DESC_F_CRC32
+	std::uint64_t cookie = 0;
+};
+
+namespace detail {
+inline afd_desc codec(afd_op opcode, std::span<const std::byte> in, std::span<std::byte> out,
+		      std::uint32_t level, const CodecArgs &args) noexcept
+{
+	afd_desc d{};
+	d.opcode = opcode;
+	d.flags = args.flags;
+	d.stream = args.stream;
+	d.src = address(in.data());
+	d.len = in.size();
+	d.dst = address(out.data());
+	d.dst_len = out.size();
+	d.arg = (std::uint64_t{args.crc_seed} << 32) | level;
+	d.cookie = args.cookie;
+	return d;
+}
+} // namespace detail
+
+/// Compresses @p in into raw DEFLATE at @p out: stateless at @p level
+/// (AFD_DEFLATE_LEVEL_MIN to _MAX), or on args.stream with level 0 (the
+/// stream has its own). accel::Compressor and accel::deflate() wrap this.
+[[nodiscard]] inline afd_desc deflate(std::span<const std::byte> in, std::span<std::byte> out,
+				      std::uint32_t level, const CodecArgs &args = {}) noexcept
+{
+	return detail::codec(AFD_OP_DEFLATE, in, out, level, args);
+}
+
+/// Decompresses raw DEFLATE at @p in into @p out, stateless or on
+/// args.stream.
+[[nodiscard]] inline afd_desc inflate(std::span<const std::byte> in, std::span<std::byte> out,
+				      const CodecArgs &args = {}) noexcept
+{
+	return detail::codec(AFD_OP_INFLATE, in, out, 0, args);
+}
+
 } // namespace accel::op

@@ -123,6 +123,14 @@ public:
 	/// "/dev/accel0 queue 3", for messages.
 	[[nodiscard]] std::string name() const;
 
+	/// The low-level half of accel::Compressor and accel::Decompressor:
+	/// creates a stream of @p op (AFD_OP_DEFLATE at @p level, or
+	/// AFD_OP_INFLATE with level 0) for descriptors of this queue; returns
+	/// its id. Throws accel::Error (ENOSPC at the stream limits).
+	[[nodiscard]] std::uint32_t create_stream(afd_op op, unsigned level);
+	/// Destroys a stream; 0 or -errno (ENOENT for an id the queue lacks).
+	int destroy_stream(std::uint32_t id) noexcept;
+
 private:
 	Queue();
 	static Queue create_on_char_device(const Device &device, const QueueOptions &options);
