@@ -88,6 +88,7 @@ std::vector<QueueStatus> read_queues(const std::string &device)
 			q.completed = u64("completed");
 			q.errors = u64("errors");
 			q.bytes = u64("bytes");
+			q.streams = u32("streams");
 			return q;
 		});
 }
@@ -97,7 +98,9 @@ void set_limit(const std::string &device, std::string_view limit, std::uint64_t 
 	if (std::ranges::find(settable_limits, limit) == std::end(settable_limits))
 		throw Error(EINVAL, "set limit '" + std::string(limit) + "' on " + device,
 			    "not a limit; those are max_queues_per_process, max_queues, "
-			    "min_ring_entries, max_ring_entries, max_transfer");
+			    "min_ring_entries, max_ring_entries, max_transfer, "
+			    "max_queues_per_user, max_memory_per_user, "
+			    "max_streams_per_process, max_streams");
 	sysfs::write(sysfs::class_dir / device / limit, std::to_string(value));
 }
 

@@ -22,12 +22,13 @@ public:
 		query = 'q',	      ///< AFD_IOC_QUERY_QUEUE
 		kick = 'k',	      ///< AFD_IOC_KICK
 		destroy = 'd',	      ///< AFD_IOC_DESTROY_QUEUE
+		create_stream = 'z',  ///< AFD_IOC_CREATE_STREAM, DEFLATE at level @p count
 	};
 	struct Reply {
 		Outcome outcome;
 		std::uint32_t cq_flags = 0;
 		std::uint32_t state = 0; ///< from query
-		int err = 0;		 ///< errno of the ioctl, for query/kick/destroy
+		int err = 0;		 ///< errno of the ioctl, for query/kick/destroy/create_stream
 	};
 
 	explicit QueueOwner(unsigned sq_entries = 8)
@@ -132,6 +133,14 @@ private:
 		case destroy: {
 			afd_queue_destroy args{q.id(), 0};
 			reply.err = ioctl_errno(q.dev.fd, AFD_IOC_DESTROY_QUEUE, &args);
+			break;
+		}
+		case create_stream: {
+			afd_stream_create args{};
+			args.queue_id = q.id();
+			args.op = AFD_OP_DEFLATE;
+			args.level = count;
+			reply.err = ioctl_errno(q.dev.fd, AFD_IOC_CREATE_STREAM, &args);
 			break;
 		}
 		}

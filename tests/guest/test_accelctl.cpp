@@ -99,6 +99,22 @@ BOOST_AUTO_TEST_CASE(list_json_matches_the_schema_and_get_info)
 	BOOST_TEST(first.at("ops").get<std::vector<std::string>>() == accel::op_names(info.ops_supported));
 }
 
+BOOST_AUTO_TEST_CASE(list_and_stats_show_a_queues_streams)
+{
+	QueueOwner owner(16);
+	BOOST_REQUIRE(owner.ask(QueueOwner::create_stream, 1).err == 0);
+	BOOST_REQUIRE(owner.ask(QueueOwner::create_stream, 9).err == 0);
+	BOOST_TEST(matches_schema("list --json", "list"));
+	const Json dev = accelctl_json("list --json --device accel0").at(0);
+	const Json *q = find_queue(dev.at("queues"), owner.queue_id());
+	BOOST_REQUIRE(q);
+	BOOST_TEST(q->at("streams").get<unsigned>() == 2u);
+	BOOST_TEST(dev.at("stream_count").get<unsigned>() >= 2u);
+	const Run table = accelctl("stats --device accel0");
+	BOOST_TEST(table.status == 0);
+	BOOST_TEST(table.out.find("STREAMS") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(list_shows_another_processs_context_and_queue)
 {
 	QueueOwner owner(16);

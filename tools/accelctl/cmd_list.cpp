@@ -57,7 +57,7 @@ void print_tables(const std::vector<DeviceView> &views)
 		       "MAX-QUEUES", "RING", "OPS"});
 	Table contexts({"DEVICE", "CONTEXT", "PID", "COMM", "QUEUES"});
 	Table queues({"DEVICE", "QUEUE", "CONTEXT", "PID", "COMM", "STATE", "PRIO", "SQ", "CQ",
-		      "SUBMITTED", "COMPLETED", "ERRORS", "BYTES"});
+		      "SUBMITTED", "COMPLETED", "ERRORS", "BYTES", "STREAMS"});
 	bool any_context = false, any_queue = false;
 	for (const auto &v : views) {
 		const accel::DeviceInfo &info = v.status.info;
@@ -79,7 +79,8 @@ void print_tables(const std::vector<DeviceView> &views)
 				    std::to_string(q.pid), q.comm, q.state, std::to_string(q.priority),
 				    std::to_string(q.sq_entries), std::to_string(q.cq_entries),
 				    std::to_string(q.submitted), std::to_string(q.completed),
-				    std::to_string(q.errors), std::to_string(q.bytes)});
+				    std::to_string(q.errors), std::to_string(q.bytes),
+				    std::to_string(q.streams)});
 		}
 	}
 	devices.print(std::cout);

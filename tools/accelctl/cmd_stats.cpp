@@ -43,11 +43,12 @@ void print_stats(const Snapshot &s)
 	std::cout << s.device.info.name << ": engines " << s.device.info.engine_count
 		  << ", busy " << s.device.engine_busy_ns << " ns, sleeps "
 		  << s.device.engine_sleeps << ", wakeups " << s.device.engine_wakeups << '\n';
-	Table t({"QUEUE", "PID", "COMM", "STATE", "SUBMITTED", "COMPLETED", "ERRORS", "BYTES"});
+	Table t({"QUEUE", "PID", "COMM", "STATE", "SUBMITTED", "COMPLETED", "ERRORS", "BYTES",
+		 "STREAMS"});
 	for (const auto &q : s.queues)
 		t.add({std::to_string(q.id), std::to_string(q.pid), q.comm, q.state,
 		       std::to_string(q.submitted), std::to_string(q.completed),
-		       std::to_string(q.errors), std::to_string(q.bytes)});
+		       std::to_string(q.errors), std::to_string(q.bytes), std::to_string(q.streams)});
 	t.print(std::cout);
 }
 

@@ -48,6 +48,7 @@ Json to_json(const accel::DeviceStatus &status)
 		{"engines", info.engine_count},
 		{"context_count", status.contexts},
 		{"queue_count", status.queues},
+		{"stream_count", status.streams},
 		{"caps", info.caps},
 		{"ops", accel::op_names(info.ops_supported)},
 		{"limits",
@@ -59,6 +60,8 @@ Json to_json(const accel::DeviceStatus &status)
 			 {"max_transfer", info.max_transfer},
 			 {"max_queues_per_user", info.max_queues_per_user},
 			 {"max_memory_per_user", info.max_memory_per_user},
+			 {"max_streams_per_process", info.max_streams_per_process},
+			 {"max_streams", info.max_streams},
 		 }},
 		{"engine",
 		 {
@@ -94,6 +97,7 @@ Json to_json(const accel::QueueStatus &q)
 		{"completed", q.completed},
 		{"errors", q.errors},
 		{"bytes", q.bytes},
+		{"streams", q.streams},
 	};
 }
 

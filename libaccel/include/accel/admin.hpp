@@ -37,6 +37,7 @@ struct QueueStatus {
 	std::uint64_t completed = 0;
 	std::uint64_t errors = 0;
 	std::uint64_t bytes = 0;
+	std::uint32_t streams = 0; ///< DEFLATE and INFLATE streams
 };
 
 /// The device's contexts and queues, by id. An entry that vanishes while
@@ -48,7 +49,7 @@ struct QueueStatus {
 inline constexpr std::string_view settable_limits[] = {
 	"max_queues_per_process", "max_queues", "min_ring_entries",
 	"max_ring_entries", "max_transfer", "max_queues_per_user",
-	"max_memory_per_user",
+	"max_memory_per_user", "max_streams_per_process", "max_streams",
 };
 
 /// Sets one of settable_limits; the kernel checks the value (EINVAL).
