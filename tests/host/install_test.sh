@@ -10,7 +10,9 @@ rm -rf "$prefix" "$build/consumer-build"
 cmake --install "$build" --prefix "$prefix" >/dev/null
 # What an operator gets beside the library.
 for f in bin/accelctl share/man/man1/accelctl.1 lib/udev/rules.d/70-accelfd.rules \
-	lib/sysusers.d/accelfd.conf libexec/accelfd/accel_bench; do
+	lib/sysusers.d/accelfd.conf libexec/accelfd/accel_bench \
+	bin/accel-gzip bin/accel-gunzip bin/accel-zcat share/man/man1/accel-gzip.1 \
+	share/man/man1/accel-gunzip.1 share/man/man1/accel-zcat.1; do
 	test -e "$prefix/$f" || { echo "install: $f is missing" >&2; exit 1; }
 done
 
