@@ -150,38 +150,41 @@ CodecResult Decompressor::decompress(std::span<const std::byte> in, std::span<st
 	return run(in, out, last_input ? AFD_DESC_F_LAST : 0);
 }
 
-OneShotResult deflate(Queue &queue, std::span<const std::byte> in, std::span<std::byte> out,
-		      unsigned level, bool final, std::uint32_t crc_seed)
+namespace {
+
+/// Runs a one-shot descriptor; @p what names it, @p room_word says what an
+/// -ENOSPC completion's result is (a bound, or the exact size).
+OneShotResult run_one_shot(Queue &queue, const afd_desc &d, const std::string &what,
+			   const char *room_word)
 {
-	const op::CodecArgs args{
-		.flags = static_cast<std::uint8_t>(AFD_DESC_F_CRC32 | (final ? AFD_DESC_F_LAST : 0)),
-		.crc_seed = crc_seed, .cookie = codec_cookie};
-	const afd_desc d = op::deflate(in, out, level, args);
 	const afd_completion c = queue.run(d);
-	const std::string what = "deflate of " + std::to_string(in.size()) + " bytes on " + queue.name();
 	if (c.status == -ENOSPC)
-		throw BufferTooSmall(what + ": the output needs up to " + std::to_string(c.result) +
-					     " bytes, it has " + std::to_string(out.size()),
+		throw BufferTooSmall(what + ": the output needs " + room_word + std::to_string(c.result) +
+					     " bytes, it has " + std::to_string(d.dst_len),
 				     c.result);
 	if (c.status)
 		throw_status(c, what, 0);
 	return {static_cast<std::size_t>(c.bytes_done), static_cast<std::size_t>(c.result), c.checksum};
 }
 
+} // namespace
+
+OneShotResult deflate(Queue &queue, std::span<const std::byte> in, std::span<std::byte> out,
+		      unsigned level, bool final, std::uint32_t crc_seed)
+{
+	const op::CodecArgs args{
+		.flags = static_cast<std::uint8_t>(AFD_DESC_F_CRC32 | (final ? AFD_DESC_F_LAST : 0)),
+		.crc_seed = crc_seed, .cookie = codec_cookie};
+	return run_one_shot(queue, op::deflate(in, out, level, args),
+			    "deflate of " + std::to_string(in.size()) + " bytes on " + queue.name(), "up to ");
+}
+
 OneShotResult inflate(Queue &queue, std::span<const std::byte> in, std::span<std::byte> out,
 		      std::uint32_t crc_seed)
 {
-	const afd_desc d = op::inflate(in, out, {.flags = AFD_DESC_F_CRC32, .crc_seed = crc_seed,
-						 .cookie = codec_cookie});
-	const afd_completion c = queue.run(d);
-	const std::string what = "inflate of " + std::to_string(in.size()) + " bytes on " + queue.name();
-	if (c.status == -ENOSPC)
-		throw BufferTooSmall(what + ": the output needs " + std::to_string(c.result) +
-					     " bytes, it has " + std::to_string(out.size()),
-				     c.result);
-	if (c.status)
-		throw_status(c, what, 0);
-	return {static_cast<std::size_t>(c.bytes_done), static_cast<std::size_t>(c.result), c.checksum};
+	const op::CodecArgs args{.flags = AFD_DESC_F_CRC32, .crc_seed = crc_seed, .cookie = codec_cookie};
+	return run_one_shot(queue, op::inflate(in, out, args),
+			    "inflate of " + std::to_string(in.size()) + " bytes on " + queue.name(), "");
 }
 
 } // namespace accel
