@@ -117,7 +117,6 @@ static const struct file_operations afd_fops = {
 	.mmap		= afd_mmap,
 	.unlocked_ioctl	= afd_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 /* An allocation of afd_device_alloc_frontend_data(). */
@@ -432,7 +431,7 @@ static void afd_remove_devices(void)
 }
 
 static ssize_t add_device_store(AFD_CLASS_CONST struct class *class,
-				struct class_attribute *attr,
+				AFD_CLASS_CONST struct class_attribute *attr,
 				const char *buf, size_t count)
 {
 	int index;

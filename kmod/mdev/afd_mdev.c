@@ -34,6 +34,7 @@
 
 #include <linux/accelfd_mdev.h>
 
+#include "afd_compat.h"
 #include "afd_context.h"
 #include "afd_drv.h"
 #include "afd_mmap.h"
@@ -112,7 +113,7 @@ static void afd_mdev_signal(struct afd_mdev *m, unsigned int irq)
 {
 	spin_lock(&m->irq_lock);
 	if (m->trigger[irq])
-		eventfd_signal(m->trigger[irq], 1);
+		afd_eventfd_signal(m->trigger[irq]);
 	spin_unlock(&m->irq_lock);
 }
 
@@ -608,13 +609,14 @@ static void afd_mdev_release_dev(struct vfio_device *vdev)
 	struct afd_mdev *m = to_afd_mdev(vdev);
 
 	mutex_destroy(&m->lock);
-	vfio_free_device(vdev);
+	afd_vfio_free_device(vdev);
 }
 
 static const struct vfio_device_ops afd_mdev_ops = {
 	.name		= "accelfd-mdev",
 	.init		= afd_mdev_init_dev,
 	.release	= afd_mdev_release_dev,
+	AFD_VFIO_EMULATED_IOMMUFD_OPS
 	.open_device	= afd_mdev_open_device,
 	.close_device	= afd_mdev_close_device,
 	.read		= afd_mdev_read_regs,
