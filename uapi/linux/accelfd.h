@@ -32,9 +32,9 @@ extern "C" {
 
 /*
  * The ioctl type byte. accelfd is out of tree, so the number is not listed in
- * Documentation/userspace-api/ioctl/ioctl-number.rst; the table leaves 0xC4
- * free (0xC0 is iowarrior's, 0xCA cxl's). ABI 1 used 0xAF, which the table
- * gives to fsl_hypervisor.h.
+ * Documentation/userspace-api/ioctl/ioctl-number.rst; that table, in 6.1 and
+ * in 6.12 alike, leaves 0xC4 free (0xC0 is iowarrior's, 0xCA cxl's). ABI 1
+ * used 0xAF, which the table gives to fsl_hypervisor.h.
  */
 #define AFD_IOCTL_BASE 0xC4
 
