@@ -8,8 +8,9 @@
 # AFD_SUITE_SCOPE=debug (scripts/test-debug, on the debug kernel) leaves out
 # what the stock run covers and a debug kernel adds nothing to, at several
 # times the cost under KASAN: accelctl's output, the benchmark's quick mode
-# the data operations against their CPU reference and accel-gzip's checks
-# (a user-space tool whose kernel paths the codec tests take); the kill
+# the data operations against their CPU reference, accel-gzip's checks
+# (a user-space tool whose kernel paths the codec tests take) and podman
+# with accelctl's CDI spec (test_cdi_podman.sh); the kill
 # storm has 100 processes instead of 500. Every attack, validation,
 # lifetime, removal, mdev, codec and fuzz test stays.
 guest_tests=$1 accelctl=$2 ko=$3 example=$4 fuzzer=$5 mdev_ko=$6 accel_gzip=$7 kernel_tree=${8:-}
@@ -135,6 +136,15 @@ if $user_space_tools; then
 	check "insmod (accel-gzip)" insmod "$ko"
 	check "accel-gzip: tests/guest/test_accel_gzip.sh" "$src/tests/guest/test_accel_gzip.sh" "$accel_gzip"
 	check "rmmod accelfd (accel-gzip)" rmmod accelfd
+
+	# podman runs the README example with the device from accelctl's CDI
+	# spec (the script prints a PASS or FAIL line for each of its checks).
+	echo "== CDI and podman (module loaded with defaults, and accelfd_mdev)"
+	check "insmod (CDI)" insmod "$ko"
+	check "insmod accelfd_mdev.ko (CDI)" insmod "$mdev_ko"
+	check "CDI: tests/guest/test_cdi_podman.sh" "$src/tests/guest/test_cdi_podman.sh" "$accelctl" "$example"
+	check "rmmod accelfd_mdev (CDI)" rmmod accelfd_mdev
+	check "rmmod accelfd (CDI)" rmmod accelfd
 fi
 
 echo "== module unload racing sysfs remove"

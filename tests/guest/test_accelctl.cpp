@@ -195,7 +195,8 @@ BOOST_AUTO_TEST_CASE(every_subcommand_has_help)
 	for (const char *sub :
 	     {"list", "info", "stats", "top", "config", "save-config", "load-config", "queue",
 	      "queue suspend", "queue resume", "queue reset", "queue evict", "queue set-priority",
-	      "device", "device enable", "device disable", "bench"}) {
+	      "device", "device enable", "device disable", "mdev", "mdev create", "mdev list",
+	      "mdev remove", "cdi", "cdi generate", "bench"}) {
 		const Run run = accelctl(std::string(sub) + " --help");
 		BOOST_TEST(run.status == 0, sub);
 		BOOST_TEST(run.out.find("Usage:") != std::string::npos, sub);

@@ -65,5 +65,6 @@ void add_queue(CLI::App &app);
 void add_device(CLI::App &app);
 void add_bench(CLI::App &app);
 void add_mdev(CLI::App &app);
+void add_cdi(CLI::App &app);
 
 } // namespace accelctl

@@ -27,6 +27,7 @@ constexpr Command commands[] = {
 	{"queue", add_queue},
 	{"device", add_device},
 	{"mdev", add_mdev},
+	{"cdi", add_cdi},
 	{"bench", add_bench},
 };
 
