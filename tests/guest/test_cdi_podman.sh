@@ -176,7 +176,7 @@ check "--device without --group-add: the node keeps the host's 0660, the example
 
 unknown_device() {
 	! run --device accelfd.dev/accel=accel7 "$image" true >"$work/unknown.out" 2>&1 &&
-		grep -q 'accelfd.dev/accel=accel7' "$work/unknown.out" || { show "$work/unknown.out"; return 1; }
+		grep -q 'unresolvable CDI devices accelfd.dev/accel=accel7' "$work/unknown.out" || { show "$work/unknown.out"; return 1; }
 }
 check "--device accelfd.dev/accel=accel7, which the spec does not have: podman refuses" unknown_device
 

@@ -71,7 +71,11 @@ struct TempDir {
 		BOOST_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
 		path = tmpl;
 	}
-	~TempDir() { fs::remove_all(path); }
+	~TempDir()
+	{
+		std::error_code ignored;
+		fs::remove_all(path, ignored);
+	}
 	fs::path path;
 };
 
@@ -196,6 +200,8 @@ BOOST_AUTO_TEST_CASE(inventories_that_cannot_make_a_valid_spec_are_refused_with_
 		"accel0: device node path 'dev/accel0' is not absolute");
 	refused({{{"accel0", {"/dev/accel0", 0100660, 0, 0}, {}}}, std::nullopt},
 		"has bits beyond the permission bits");
+	refused({{{"accel0", {"/dev/accel0", 02660, 0, 0}, {}}}, std::nullopt},
+		"has bits beyond the permission bits");
 	refused({{{"accel0", accel0, {{"u1", group("3")}}}}, std::nullopt},
 		"accel0 has mdevs, but there is no VFIO container node (/dev/vfio/vfio)");
 	refused({{{"accel0", accel0, {{"u1", {"vfio/3", 0600, 0, 0}}}}}, vfio},
@@ -245,13 +251,40 @@ BOOST_AUTO_TEST_CASE(an_existing_file_is_replaced_by_a_rename_not_rewritten)
 	BOOST_TEST((entries(dir.path) == std::vector<std::string>{"spec.json"}));
 }
 
-BOOST_AUTO_TEST_CASE(a_missing_directory_is_created_if_its_parent_exists)
+BOOST_AUTO_TEST_CASE(a_missing_directory_is_created_0755_whatever_the_umask)
 {
 	TempDir dir;
 	const fs::path file = dir.path / "cdi" / "spec.json";
+	const mode_t old = ::umask(077);
 	cdi::write_file_atomically(file, "x\n");
+	::umask(old);
 	BOOST_TEST(read(file) == "x\n");
-	BOOST_TEST(fs::is_directory(dir.path / "cdi"));
+	struct stat st {};
+	BOOST_REQUIRE(::stat((dir.path / "cdi").c_str(), &st) == 0);
+	BOOST_TEST(S_ISDIR(st.st_mode));
+	BOOST_TEST((st.st_mode & 07777) == 0755u);
+}
+
+// As root, a rename over /dev/null would replace the node with a file.
+BOOST_AUTO_TEST_CASE(a_target_that_is_not_a_regular_file_is_left_alone)
+{
+	TempDir dir;
+	const fs::path fifo = dir.path / "fifo";
+	BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+	fs::create_symlink(fifo, dir.path / "link");
+	for (const fs::path &target : {fifo, dir.path / "link"}) {
+		try {
+			cdi::write_file_atomically(target, "x\n");
+			BOOST_FAIL("writing over a FIFO must throw");
+		} catch (const accel::Error &e) {
+			BOOST_TEST(e.code().value() == EEXIST);
+			BOOST_TEST(std::string(e.what()).find("is not a regular file") != std::string::npos,
+				   e.what());
+		}
+	}
+	BOOST_TEST(fs::is_fifo(fs::symlink_status(fifo)));
+	BOOST_TEST(fs::is_symlink(fs::symlink_status(dir.path / "link")));
+	BOOST_TEST((entries(dir.path) == std::vector<std::string>{"fifo", "link"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_write_names_the_call_and_the_path_and_leaves_nothing)
@@ -268,18 +301,16 @@ BOOST_AUTO_TEST_CASE(a_failed_write_names_the_call_and_the_path_and_leaves_nothi
 	}
 	BOOST_TEST(entries(dir.path).empty());
 
-	// The target is a directory: the rename fails, the temporary goes.
+	// The target is a directory: refused before a temporary is made.
 	fs::create_directory(dir.path / "taken.json");
 	try {
 		cdi::write_file_atomically(dir.path / "taken.json", "x\n");
-		BOOST_FAIL("renaming over a directory must throw");
+		BOOST_FAIL("writing over a directory must throw");
 	} catch (const accel::Error &e) {
-		const std::string what = e.what();
-		BOOST_TEST(e.code().value() == EISDIR);
-		const std::string tmp = (dir.path / ".taken.json.tmp-").string();
-		const std::string target = (dir.path / "taken.json").string();
-		BOOST_TEST(what.starts_with("rename " + tmp), what);
-		BOOST_TEST(what.find(" to " + target + ": Is a directory") != std::string::npos, what);
+		BOOST_TEST(e.code().value() == EEXIST);
+		BOOST_TEST(std::string(e.what()) == "write " + (dir.path / "taken.json").string() +
+							    ": File exists (EEXIST); it exists and is not a "
+							    "regular file (use - for standard output)");
 	}
 	BOOST_TEST((entries(dir.path) == std::vector<std::string>{"taken.json"}));
 }

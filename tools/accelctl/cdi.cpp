@@ -40,7 +40,8 @@ void check_node(const HostNode &node, const std::string &whose)
 	if (!node.path.starts_with('/'))
 		throw std::invalid_argument(whose + ": device node path '" + node.path +
 					    "' is not absolute");
-	if (node.mode > 07777)
+	// Set-id and sticky bits mean other things to the runtimes' readers.
+	if (node.mode > 0777)
 		throw std::invalid_argument(whose + ": " + node.path + ": mode " +
 					    std::to_string(node.mode) +
 					    " has bits beyond the permission bits");
@@ -162,8 +163,21 @@ void write_file_atomically(const std::filesystem::path &path, std::string_view t
 			   std::uint32_t mode)
 {
 	const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-	if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+	if (path.filename().empty())
+		throw accel::Error(EISDIR, "write " + path.string(), "the output names a directory");
+	// The rename would replace whatever is there: as root, --output
+	// /dev/null would turn the node into a file.
+	if (struct stat st {}; ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+		throw accel::Error(EEXIST, "write " + path.string(),
+				   "it exists and is not a regular file (use - for standard output)");
+	if (::mkdir(dir.c_str(), 0755) == 0) {
+		// Readers that are not root must be able to list it, whatever
+		// the umask.
+		if (::chmod(dir.c_str(), 0755) != 0)
+			throw file_error(errno, "chmod " + dir.string(), dir);
+	} else if (errno != EEXIST) {
 		throw file_error(errno, "mkdir " + dir.string(), dir);
+	}
 
 	// A dot file without a .json or .yaml end: CDI's readers watch the
 	// directory and load *.json and *.yaml only.

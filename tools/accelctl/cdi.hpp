@@ -37,11 +37,12 @@ inline constexpr std::string_view default_output = "/var/run/cdi/accelfd.dev-acc
 /// and the host node's permission bits, owner and group, so that a
 /// container user needs what a host user needs (for /dev/accelN, the
 /// group accel); left out, podman 4.3 with crun creates the node 0666 and
-/// owned by the container's user. Type, major and minor are not written:
-/// the runtime reads them from the host node when it starts the container,
-/// so the spec stays right when a reload hands out other numbers, and a
-/// node that is gone fails the start instead of handing over whatever now
-/// has its numbers.
+/// owned by the container's user. Major and minor are not written: the
+/// runtime reads them from the host node when it starts the container, so
+/// the spec stays right when a reload hands out other numbers, and an
+/// accelN node that is gone fails the start. (A VFIO group node is named
+/// by its number: a stale spec can name a group reused since; write the
+/// spec again after removing an mdev.)
 struct HostNode {
 	std::string path;	 ///< "/dev/accel0", absolute
 	std::uint32_t mode = 0;	 ///< permission bits, e.g. 0660

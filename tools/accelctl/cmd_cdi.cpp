@@ -43,8 +43,9 @@ std::optional<dev_t> sysfs_dev(const fs::path &attr)
 /// at a stale or foreign node would hand containers the wrong device.
 cdi::HostNode host_node(const std::string &path, const fs::path &dev_attr, const std::string &what)
 {
+	// lstat: the runtimes do not follow a symlink in place of a node.
 	struct stat st {};
-	if (::stat(path.c_str(), &st) != 0)
+	if (::lstat(path.c_str(), &st) != 0)
 		throw accel::Error(errno, "stat " + path,
 				   what + " has no node at this path (is udev, or devtmpfs, "
 					  "running?)");
