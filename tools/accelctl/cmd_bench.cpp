@@ -11,14 +11,20 @@
 namespace accelctl {
 namespace {
 
-/// The benchmark beside this build's accelctl, else the installed one.
+/// The benchmark of the build tree this accelctl is in, else the installed
+/// one.
 std::filesystem::path bench_program()
 {
-	for (const char *candidate : {ACCEL_BENCH_BUILD_PATH, ACCEL_BENCH_INSTALL_PATH}) {
-		std::error_code ec;
-		if (std::filesystem::exists(candidate, ec))
-			return candidate;
+	namespace fs = std::filesystem;
+	std::error_code ec;
+	const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+	if (!ec) {
+		const fs::path built = self.parent_path() / ACCEL_BENCH_BUILD_RELATIVE_PATH;
+		if (fs::exists(built, ec))
+			return built;
 	}
+	if (fs::exists(ACCEL_BENCH_INSTALL_PATH, ec))
+		return ACCEL_BENCH_INSTALL_PATH;
 	throw Failure(EXIT_FAILED, std::string("the benchmark program is not installed (looked for ") +
 					   ACCEL_BENCH_INSTALL_PATH + ")");
 }
