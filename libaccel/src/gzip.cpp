@@ -19,6 +19,20 @@ const Bytef *bytes_of(std::span<const std::byte> data) noexcept
 	return reinterpret_cast<const Bytef *>(data.data());
 }
 
+/// Runs zlib's @p update (crc32 or adler32) over @p data, a uInt at a time.
+template <typename Update>
+std::uint32_t checksum_in_chunks(Update update, std::span<const std::byte> data,
+				 std::uint32_t seed) noexcept
+{
+	uLong sum = seed;
+	while (!data.empty()) {
+		const std::size_t n = std::min(data.size(), max_zlib_chunk);
+		sum = update(sum, bytes_of(data), static_cast<uInt>(n));
+		data = data.subspan(n);
+	}
+	return static_cast<std::uint32_t>(sum);
+}
+
 std::uint8_t u8(std::byte b) noexcept
 {
 	return std::to_integer<std::uint8_t>(b);
@@ -230,13 +244,7 @@ Trailer parse_trailer(std::span<const std::byte, trailer_size> in) noexcept
 
 std::uint32_t crc32(std::span<const std::byte> data, std::uint32_t seed) noexcept
 {
-	uLong crc = seed;
-	while (!data.empty()) {
-		const std::size_t n = std::min(data.size(), max_zlib_chunk);
-		crc = ::crc32(crc, bytes_of(data), static_cast<uInt>(n));
-		data = data.subspan(n);
-	}
-	return static_cast<std::uint32_t>(crc);
+	return checksum_in_chunks(::crc32, data, seed);
 }
 
 std::uint32_t crc32_combine(std::uint32_t crc_a, std::uint32_t crc_b, std::uint64_t length_b) noexcept
@@ -320,13 +328,7 @@ std::uint32_t parse_trailer(std::span<const std::byte, trailer_size> in) noexcep
 
 std::uint32_t adler32(std::span<const std::byte> data, std::uint32_t seed) noexcept
 {
-	uLong adler = seed;
-	while (!data.empty()) {
-		const std::size_t n = std::min(data.size(), max_zlib_chunk);
-		adler = ::adler32(adler, bytes_of(data), static_cast<uInt>(n));
-		data = data.subspan(n);
-	}
-	return static_cast<std::uint32_t>(adler);
+	return checksum_in_chunks(::adler32, data, seed);
 }
 
 std::uint32_t adler32_combine(std::uint32_t adler_a, std::uint32_t adler_b, std::uint64_t length_b) noexcept
