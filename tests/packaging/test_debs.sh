@@ -35,7 +35,10 @@ cleanup() {
 	set +e
 	left=$(installed_packages)
 	# shellcheck disable=SC2086 # one word per package
-	[[ -z $left ]] || apt-get purge -y -qq $left >/dev/null 2>&1 || true
+	# After a failure: the machine must be left clean, and where it cannot
+	# be, the next run refuses to start (require_clean_machine).
+	[[ -z $left ]] || apt-get purge -y -qq $left >"$work/cleanup-purge.log" 2>&1 ||
+		echo "test_debs: cleanup: apt-get purge $left failed ($work/cleanup-purge.log)" >&2
 	rm -f /etc/dkms/accelfd.conf
 	drop_mok_key
 	# Purging keeps the group, as Debian does with system groups; a test

@@ -21,7 +21,12 @@ mkdir -p "$work"
 note_mok_key
 cleanup() {
 	set +e
-	dkms remove -m accelfd -v "$version" --all >/dev/null 2>&1 || true
+	# After a failure (the test's own removal is checked below); where it
+	# cannot clean up, the next run refuses to start.
+	if dkms status -m accelfd -v "$version" 2>/dev/null | grep -q .; then
+		dkms remove -m accelfd -v "$version" --all >"$work/cleanup-remove.log" 2>&1 ||
+			echo "test_dkms: cleanup: dkms remove failed ($work/cleanup-remove.log)" >&2
+	fi
 	rm -rf "/usr/src/accelfd-$version"
 	drop_mok_key
 }
@@ -34,7 +39,9 @@ dkms add -m accelfd -v "$version" >/dev/null
 for k in "${kernels[@]}"; do
 	t=$(date +%s)
 	locked dkms build -m accelfd -v "$version" -k "$k" >"$work/dkms-build-$k.log" 2>&1 || {
-		cat "$work/dkms-build-$k.log" "/var/lib/dkms/accelfd/$version/build/make.log" >&2 || true
+		cat "$work/dkms-build-$k.log" >&2
+		[[ ! -r /var/lib/dkms/accelfd/$version/build/make.log ]] ||
+			cat "/var/lib/dkms/accelfd/$version/build/make.log" >&2
 		fail "$k: dkms build failed"
 	}
 	dkms install -m accelfd -v "$version" -k "$k" >"$work/dkms-install-$k.log" 2>&1 || {
