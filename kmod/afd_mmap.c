@@ -12,6 +12,8 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/personality.h>
+#include <linux/sched.h>
 
 #include "afd_compat.h"
 #include "afd_context.h"
@@ -61,7 +63,8 @@ static const struct vm_operations_struct afd_vm_ops = {
  * queue's memory behaves the same whichever way it was mapped.
  *
  * Return: 0, -EINVAL for a private mapping, an unknown region or a wrong
- * size, -EPERM for an executable mapping, or the error of
+ * size, -EPERM for an executable mapping (unless the personality asked
+ * for it: READ_IMPLIES_EXEC), or the error of
  * vm_map_pages_zero().
  */
 int afd_queue_mmap(struct afd_queue *q, unsigned int region,
@@ -72,9 +75,18 @@ int afd_queue_mmap(struct afd_queue *q, unsigned int region,
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	/* Memory the kernel writes is never code: no PROT_EXEC, now or later. */
-	if (vma->vm_flags & VM_EXEC)
-		return -EPERM;
+	/*
+	 * Memory the kernel writes is never code: no PROT_EXEC, now or later.
+	 * A personality with READ_IMPLIES_EXEC turns every PROT_READ into
+	 * PROT_EXEC without asking; such a process gets the mapping without
+	 * it, and page protections that say so.
+	 */
+	if (vma->vm_flags & VM_EXEC) {
+		if (!(current->personality & READ_IMPLIES_EXEC))
+			return -EPERM;
+		afd_vma_clear_flags(vma, VM_EXEC);
+		vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	}
 
 	switch (region) {
 	case AFD_REGION_SQ:

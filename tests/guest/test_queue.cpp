@@ -3,6 +3,10 @@
 // failure on its own, with its errno.
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/personality.h>
 #include <sys/mman.h>
 #include <tuple>
 #include <vector>
@@ -530,6 +534,77 @@ BOOST_AUTO_TEST_CASE(mprotect_to_exec_is_eacces_on_every_region)
 		BOOST_TEST(guest::errno_of(::mprotect(p, size, PROT_READ | PROT_EXEC)) == EACCES);
 		::munmap(p, size);
 	}
+}
+
+/// The permissions /proc/self/maps gives the mapping that holds @p addr
+/// ("rw-s"), or "" if there is none.
+std::string permissions_of(const void *addr)
+{
+	const auto at = reinterpret_cast<std::uintptr_t>(addr);
+	std::ifstream maps("/proc/self/maps");
+	for (std::string line; std::getline(maps, line);) {
+		std::uintptr_t start = 0, end = 0;
+		char perms[5] = {};
+		if (std::sscanf(line.c_str(), "%lx-%lx %4s", &start, &end, perms) == 3 && at >= start && at < end)
+			return perms;
+	}
+	return "";
+}
+
+/// In a child whose personality has READ_IMPLIES_EXEC (that of old binaries
+/// without PT_GNU_STACK: every PROT_READ also asks for PROT_EXEC), runs
+/// @p use on a new queue of its own; the child's exit status, or 128 plus
+/// the signal that ended it.
+template <typename Fn> int with_read_implies_exec(Fn &&use)
+{
+	return guest::in_child([&] {
+		if (::personality(READ_IMPLIES_EXEC) == -1)
+			return 100;
+		const int fd = ::open("/dev/accel0", O_RDWR | O_CLOEXEC);
+		afd_queue_create q = guest::queue_args();
+		if (fd < 0 || ::ioctl(fd, AFD_IOC_CREATE_QUEUE, &q) != 0)
+			return 101;
+		return use(fd, q);
+	});
+}
+
+// Such a process cannot map anything readable without asking for
+// PROT_EXEC: it gets the rings, never executable, even after mprotect().
+BOOST_AUTO_TEST_CASE(read_implies_exec_maps_every_region_without_exec)
+{
+	const int status = with_read_implies_exec([](int fd, const afd_queue_create &q) {
+		int step = 0;
+		for (const auto &[name, size, offset] : regions(q)) {
+			void *p = map(fd, size, offset);
+			if (p == MAP_FAILED)
+				return 1 + step;
+			if (permissions_of(p) != "rw-s")
+				return 11 + step;
+			if (::mprotect(p, size, PROT_READ) != 0 || permissions_of(p) != "r--s")
+				return 21 + step;
+			step++;
+		}
+		return 0;
+	});
+	// 1-3: a region did not map; 11-13: it was executable; 21-23: after mprotect.
+	BOOST_TEST(status == 0);
+}
+
+// The page tables agree with the mapping: code written into a ring does
+// not run (a fault, not a return).
+BOOST_AUTO_TEST_CASE(read_implies_exec_ring_does_not_execute)
+{
+	const int status = with_read_implies_exec([](int fd, const afd_queue_create &q) {
+		void *p = map(fd, q.sq_size, q.sq_offset);
+		if (p == MAP_FAILED)
+			return 1;
+		*static_cast<volatile unsigned char *>(p) = 0xc3; // ret
+		// The test framework's handler would turn the fault into an exit.
+		std::signal(SIGSEGV, SIG_DFL);
+		reinterpret_cast<void (*)()>(p)();
+		return 0;
+	});
+	BOOST_TEST(status == 128 + SIGSEGV);
 }
 
 BOOST_AUTO_TEST_CASE(mapping_from_a_forked_child_is_ebadf)
