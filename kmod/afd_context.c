@@ -299,6 +299,31 @@ int afd_context_destroy_queue(struct afd_context *ctx, u32 id)
 EXPORT_SYMBOL_GPL(afd_context_destroy_queue);
 
 /**
+ * afd_context_undo_create_queue() - destroy a new queue whose creator
+ *	never learned its id
+ * @ctx: the context
+ * @q: the queue, from afd_queue_create(); the caller still holds its
+ *	reference
+ *
+ * By pointer, not by id: another thread may have destroyed @q and been
+ * given its id for a queue of its own meanwhile. A queue an administrator
+ * evicted meanwhile leaves its tombstone until the file closes.
+ */
+void afd_context_undo_create_queue(struct afd_context *ctx,
+				   struct afd_queue *q)
+{
+	bool listed;
+
+	mutex_lock(&ctx->lock);
+	listed = xa_load(&ctx->queues, q->id) == q;
+	if (listed)
+		afd_queue_unlink(q);
+	mutex_unlock(&ctx->lock);
+	if (listed)
+		afd_queue_shutdown(q);
+}
+
+/**
  * afd_context_is_owner() - may the calling thread use this context?
  * @ctx: context of the file being used
  *

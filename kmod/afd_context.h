@@ -125,6 +125,8 @@ bool afd_context_is_owner(const struct afd_context *ctx);
 struct afd_queue *afd_context_get_queue(struct afd_context *ctx, u32 id);
 void afd_context_drop_tombstone(struct afd_context *ctx, u32 id);
 int afd_context_destroy_queue(struct afd_context *ctx, u32 id);
+void afd_context_undo_create_queue(struct afd_context *ctx,
+				   struct afd_queue *q);
 void afd_context_notify(struct afd_context *ctx);
 
 #endif /* __AFD_CONTEXT_H__ */

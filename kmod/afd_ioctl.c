@@ -29,24 +29,32 @@
 #include "afd_stream.h"
 
 typedef int afd_ioctl_fn(struct afd_context *ctx, void *data);
+typedef void *afd_ioctl_create_fn(struct afd_context *ctx, void *data);
+typedef void afd_ioctl_finish_fn(struct afd_context *ctx, void *created,
+				 bool undo);
 
 /**
  * struct afd_ioctl_desc - one entry of the dispatch table
  * @cmd: the kernel's definition of the command
  * @fn: handler; gets a kernel copy of the argument
- * @undo: for a handler that creates something, takes it back when its
- *	result cannot be copied out: the caller would never learn of it
+ * @create: instead of @fn, for a command that creates an object: returns
+ *	it with a reference of the caller's, or an ERR_PTR
+ * @finish: drops that reference once the result is copied out; with
+ *	@undo, when it could not be, first destroys the object, which the
+ *	caller would otherwise never learn of
  */
 struct afd_ioctl_desc {
 	unsigned int cmd;
 	afd_ioctl_fn *fn;
-	afd_ioctl_fn *undo;
+	afd_ioctl_create_fn *create;
+	afd_ioctl_finish_fn *finish;
 };
 
 #define AFD_IOCTL_DEF(ioctl, func) \
 	[_IOC_NR(ioctl)] = { .cmd = ioctl, .fn = func }
-#define AFD_IOCTL_DEF_UNDO(ioctl, func, undo_func) \
-	[_IOC_NR(ioctl)] = { .cmd = ioctl, .fn = func, .undo = undo_func }
+#define AFD_IOCTL_DEF_CREATE(ioctl, create_func, finish_func) \
+	[_IOC_NR(ioctl)] = { .cmd = ioctl, .create = create_func, \
+			     .finish = finish_func }
 
 /* Largest argument the table holds; arguments live on the stack. */
 #define AFD_IOCTL_MAX_ARG 128
@@ -84,16 +92,19 @@ static int afd_ioctl_get_info(struct afd_context *ctx, void *data)
 	return 0;
 }
 
-static int afd_ioctl_create_queue(struct afd_context *ctx, void *data)
+static void *afd_ioctl_create_queue(struct afd_context *ctx, void *data)
 {
 	return afd_queue_create(ctx, data);
 }
 
-static int afd_ioctl_create_queue_undo(struct afd_context *ctx, void *data)
+static void afd_ioctl_create_queue_finish(struct afd_context *ctx,
+					  void *created, bool undo)
 {
-	const struct afd_queue_create *args = data;
+	struct afd_queue *q = created;
 
-	return afd_context_destroy_queue(ctx, args->queue_id);
+	if (undo)
+		afd_context_undo_create_queue(ctx, q);
+	afd_queue_put(q);
 }
 
 static int afd_ioctl_destroy_queue(struct afd_context *ctx, void *data)
@@ -105,50 +116,49 @@ static int afd_ioctl_destroy_queue(struct afd_context *ctx, void *data)
 	return afd_context_destroy_queue(ctx, args->queue_id);
 }
 
-static int afd_ioctl_create_stream(struct afd_context *ctx, void *data)
+/* The new stream's queue keeps the reference taken here until finish. */
+static void *afd_ioctl_create_stream(struct afd_context *ctx, void *data)
 {
 	struct afd_stream_create *args = data;
+	struct afd_stream *stream;
 	struct afd_queue *q;
-	int ret;
 
 	q = afd_context_get_queue(ctx, args->queue_id);
 	if (IS_ERR(q))
-		return PTR_ERR(q);
-	ret = afd_stream_create(q, args);
-	afd_queue_put(q);
-	return ret;
+		return q;
+	stream = afd_stream_create(q, args);
+	if (IS_ERR(stream))
+		afd_queue_put(q);
+	return stream;
 }
 
-static int afd_ioctl_destroy_stream_id(struct afd_context *ctx, u32 queue_id,
-				       u32 stream_id)
+static void afd_ioctl_create_stream_finish(struct afd_context *ctx,
+					   void *created, bool undo)
 {
-	struct afd_queue *q;
-	int ret;
+	struct afd_stream *stream = created;
+	struct afd_queue *q = stream->queue;
 
-	q = afd_context_get_queue(ctx, queue_id);
-	if (IS_ERR(q))
-		return PTR_ERR(q);
-	ret = afd_stream_destroy(q, stream_id);
+	if (undo)
+		afd_stream_undo_create(q, stream);
+	/* The stream's release reaches its queue: that goes last. */
+	afd_stream_put(stream);
 	afd_queue_put(q);
-	return ret;
-}
-
-static int afd_ioctl_create_stream_undo(struct afd_context *ctx, void *data)
-{
-	const struct afd_stream_create *args = data;
-
-	return afd_ioctl_destroy_stream_id(ctx, args->queue_id,
-					   args->stream_id);
 }
 
 static int afd_ioctl_destroy_stream(struct afd_context *ctx, void *data)
 {
 	const struct afd_stream_destroy *args = data;
+	struct afd_queue *q;
+	int ret;
 
 	if (args->flags || args->pad)
 		return -EINVAL;
-	return afd_ioctl_destroy_stream_id(ctx, args->queue_id,
-					   args->stream_id);
+	q = afd_context_get_queue(ctx, args->queue_id);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	ret = afd_stream_destroy(q, args->stream_id);
+	afd_queue_put(q);
+	return ret;
 }
 
 static int afd_ioctl_query_queue(struct afd_context *ctx, void *data)
@@ -316,16 +326,16 @@ static int afd_ioctl_queue_admin(struct afd_context *ctx, void *data)
 
 static const struct afd_ioctl_desc afd_ioctls[] = {
 	AFD_IOCTL_DEF(AFD_IOC_GET_INFO, afd_ioctl_get_info),
-	AFD_IOCTL_DEF_UNDO(AFD_IOC_CREATE_QUEUE, afd_ioctl_create_queue,
-			   afd_ioctl_create_queue_undo),
+	AFD_IOCTL_DEF_CREATE(AFD_IOC_CREATE_QUEUE, afd_ioctl_create_queue,
+			     afd_ioctl_create_queue_finish),
 	AFD_IOCTL_DEF(AFD_IOC_DESTROY_QUEUE, afd_ioctl_destroy_queue),
 	AFD_IOCTL_DEF(AFD_IOC_QUERY_QUEUE, afd_ioctl_query_queue),
 	AFD_IOCTL_DEF(AFD_IOC_WAIT, afd_ioctl_wait),
 	AFD_IOCTL_DEF(AFD_IOC_SUBMIT, afd_ioctl_submit),
 	AFD_IOCTL_DEF(AFD_IOC_KICK, afd_ioctl_kick),
 	AFD_IOCTL_DEF(AFD_IOC_QUEUE_ADMIN, afd_ioctl_queue_admin),
-	AFD_IOCTL_DEF_UNDO(AFD_IOC_CREATE_STREAM, afd_ioctl_create_stream,
-			   afd_ioctl_create_stream_undo),
+	AFD_IOCTL_DEF_CREATE(AFD_IOC_CREATE_STREAM, afd_ioctl_create_stream,
+			     afd_ioctl_create_stream_finish),
 	AFD_IOCTL_DEF(AFD_IOC_DESTROY_STREAM, afd_ioctl_destroy_stream),
 };
 
@@ -337,6 +347,8 @@ static long afd_ioctl_dispatch(struct afd_context *ctx,
 	char kdata[AFD_IOCTL_MAX_ARG] __aligned(8);
 	size_t usize = _IOC_SIZE(cmd);
 	size_t ksize = _IOC_SIZE(desc->cmd);
+	void *created = NULL;
+	bool copied;
 	int ret;
 
 	if (WARN_ON_ONCE(ksize > sizeof(kdata)))
@@ -350,17 +362,21 @@ static long afd_ioctl_dispatch(struct afd_context *ctx,
 		memset(kdata, 0, ksize);
 	}
 
-	ret = desc->fn(ctx, kdata);
-	if (ret)
-		return ret;
-
-	if ((_IOC_DIR(cmd) & _IOC_DIR(desc->cmd) & _IOC_READ) &&
-	    copy_to_user(uarg, kdata, min(usize, ksize))) {
-		if (desc->undo)
-			desc->undo(ctx, kdata);
-		return -EFAULT;
+	if (desc->create) {
+		created = desc->create(ctx, kdata);
+		if (IS_ERR(created))
+			return PTR_ERR(created);
+	} else {
+		ret = desc->fn(ctx, kdata);
+		if (ret)
+			return ret;
 	}
-	return 0;
+
+	copied = !(_IOC_DIR(cmd) & _IOC_DIR(desc->cmd) & _IOC_READ) ||
+		 !copy_to_user(uarg, kdata, min(usize, ksize));
+	if (created)
+		desc->finish(ctx, created, !copied);
+	return copied ? 0 : -EFAULT;
 }
 
 /**
@@ -385,7 +401,7 @@ long afd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (_IOC_TYPE(cmd) != AFD_IOCTL_BASE || nr >= ARRAY_SIZE(afd_ioctls))
 		return -ENOTTY;
 	desc = &afd_ioctls[array_index_nospec(nr, ARRAY_SIZE(afd_ioctls))];
-	if (!desc->fn)
+	if (!desc->cmd)
 		return -ENOTTY;
 
 	if (!afd_context_is_owner(ctx))

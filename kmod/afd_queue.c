@@ -271,13 +271,18 @@ static void afd_queue_unreserve(struct afd_context *ctx)
  * @ctx: the calling process's context
  * @args: the validated-here CREATE_QUEUE argument; outputs are filled in
  *
- * Return: 0, or -EINVAL for a bad argument, -EPERM for a priority above
- * the default without CAP_SYS_NICE, -ENOSPC at a queue limit (of the
- * process, the user or the device), -ENOMEM when memory, the user's
- * max_memory_per_user or RLIMIT_MEMLOCK runs out, -ENXIO while the device
- * is disabled. The context holds the new queue's reference.
+ * The context holds the new queue's reference, and the caller one of its
+ * own: from the moment it is listed, another thread may destroy it and
+ * reuse its id.
+ *
+ * Return: the queue, to be put with afd_queue_put(); ERR_PTR(-EINVAL) for
+ * a bad argument, -EPERM for a priority above the default without
+ * CAP_SYS_NICE, -ENOSPC at a queue limit (of the process, the user or the
+ * device), -ENOMEM when memory, the user's max_memory_per_user or
+ * RLIMIT_MEMLOCK runs out, -ENXIO while the device is disabled.
  */
-int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
+struct afd_queue *afd_queue_create(struct afd_context *ctx,
+				   struct afd_queue_create *args)
 {
 	struct afd_device *adev = ctx->adev;
 	struct afd_queue *q;
@@ -285,11 +290,11 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 
 	ret = afd_queue_check_args(adev, args);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 
 	q = kzalloc(sizeof(*q), GFP_KERNEL);
 	if (!q)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	kref_init(&q->ref);
 	spin_lock_init(&q->lock);
 	mutex_init(&q->service_lock);
@@ -355,8 +360,9 @@ int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args)
 	args->doorbell_size = PAGE_SIZE;
 	args->sq_entries_offset = AFD_RING_ENTRIES_OFFSET;
 	args->cq_entries_offset = AFD_RING_ENTRIES_OFFSET;
+	afd_queue_get(q);
 	mutex_unlock(&ctx->lock);
-	return 0;
+	return q;
 
 err_release_slot:
 	xa_release(&adev->queues, q->id);
@@ -377,7 +383,7 @@ err_unaccount:
 err_put_user:
 	free_uid(q->user);
 	kfree(q);
-	return ret;
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(afd_queue_create);
 

@@ -166,7 +166,8 @@ struct afd_queue {
 /* Byte offset of the first entry in each ring region. */
 #define AFD_RING_ENTRIES_OFFSET PAGE_SIZE
 
-int afd_queue_create(struct afd_context *ctx, struct afd_queue_create *args);
+struct afd_queue *afd_queue_create(struct afd_context *ctx,
+				   struct afd_queue_create *args);
 void afd_queue_unlink(struct afd_queue *q);
 void afd_queue_shutdown(struct afd_queue *q);
 void afd_queue_wait_shutdown(struct afd_queue *q);

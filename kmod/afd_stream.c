@@ -95,6 +95,7 @@ void afd_stream_put(struct afd_stream *stream)
 {
 	kref_put(&stream->ref, afd_stream_release);
 }
+EXPORT_SYMBOL_GPL(afd_stream_put);
 
 /**
  * afd_stream_get() - the stream a descriptor names
@@ -122,12 +123,15 @@ struct afd_stream *afd_stream_get(struct afd_queue *q, u32 id)
  * @args: AFD_IOC_CREATE_STREAM's argument, validated here; @args->stream_id
  *	gets the new stream's id
  *
- * Return: 0, or -EINVAL for a bad field, -ENOENT for a queue destroyed
- * meanwhile, -ECANCELED for one an administrator evicted, -EIO for one in
- * error (or whose process is gone), -ENOSPC at a stream limit, -ENOMEM when
- * memory or max_memory_per_user runs out.
+ * Return: the stream, with a reference for the caller to drop with
+ * afd_stream_put() while it still holds @q; ERR_PTR(-EINVAL) for a bad
+ * field, -ENOENT for a queue destroyed meanwhile, -ECANCELED for one an
+ * administrator evicted, -EIO for one in error (or whose process is gone),
+ * -ENOSPC at a stream limit, -ENOMEM when memory or max_memory_per_user
+ * runs out.
  */
-int afd_stream_create(struct afd_queue *q, struct afd_stream_create *args)
+struct afd_stream *afd_stream_create(struct afd_queue *q,
+				     struct afd_stream_create *args)
 {
 	struct afd_context *ctx = q->ctx;
 	struct afd_stream *stream;
@@ -138,18 +142,18 @@ int afd_stream_create(struct afd_queue *q, struct afd_stream_create *args)
 
 	if (args->flags & ~AFD_STREAM_CREATE_FLAGS_ALL || args->pad ||
 	    args->stream_id)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	if (args->op == AFD_OP_DEFLATE) {
 		if (args->level < AFD_DEFLATE_LEVEL_MIN ||
 		    args->level > AFD_DEFLATE_LEVEL_MAX)
-			return -EINVAL;
+			return ERR_PTR(-EINVAL);
 	} else if (args->op != AFD_OP_INFLATE || args->level) {
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	}
 
 	ret = afd_stream_reserve(ctx);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 	pages = DIV_ROUND_UP(sizeof(*stream) + afd_zlib_workspace_size(args->op),
 			     PAGE_SIZE);
 	ret = afd_stream_charge(q, pages);
@@ -196,9 +200,11 @@ int afd_stream_create(struct afd_queue *q, struct afd_stream_create *args)
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto err_unlock;
 	}
+	stream->id = id;
+	kref_get(&stream->ref);
 	mutex_unlock(&ctx->lock);
 	args->stream_id = id;
-	return 0;
+	return stream;
 
 err_unlock:
 	mutex_unlock(&ctx->lock);
@@ -209,9 +215,24 @@ err_uncharge:
 	afd_user_release_pages(q->adev, q->user->uid, pages);
 err_unreserve:
 	afd_stream_unreserve(ctx);
-	return ret;
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(afd_stream_create);
+
+/**
+ * afd_stream_undo_create() - destroy a new stream whose creator never
+ *	learned its id
+ * @q: the stream's queue
+ * @stream: from afd_stream_create(); the caller still holds its reference
+ *
+ * By pointer: another thread may have destroyed it meanwhile, and its id
+ * may name a stream of that thread's by now.
+ */
+void afd_stream_undo_create(struct afd_queue *q, struct afd_stream *stream)
+{
+	if (xa_cmpxchg(&q->streams, stream->id, stream, NULL, GFP_KERNEL) == stream)
+		afd_stream_put(stream);
+}
 
 /**
  * afd_stream_destroy() - destroy a stream of a queue

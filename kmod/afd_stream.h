@@ -20,7 +20,9 @@ struct afd_queue;
 /**
  * struct afd_stream - a stream of a queue
  * @ref: held by the queue's &struct afd_queue.streams until the stream is
- *	destroyed, and by the engine while it executes a descriptor naming it
+ *	destroyed, by the engine while it executes a descriptor naming it,
+ *	and by its creator until the id is copied out
+ * @id: its id in &struct afd_queue.streams
  * @queue: the queue, and its context: their shutdown destroys the stream
  *	(and the engine, which may hold it longer, holds both)
  * @pages: pages charged to the queue's user
@@ -29,11 +31,14 @@ struct afd_queue;
 struct afd_stream {
 	struct kref ref;
 	struct afd_queue *queue;
+	u32 id;
 	unsigned long pages;
 	struct afd_zlib zlib;
 };
 
-int afd_stream_create(struct afd_queue *q, struct afd_stream_create *args);
+struct afd_stream *afd_stream_create(struct afd_queue *q,
+				     struct afd_stream_create *args);
+void afd_stream_undo_create(struct afd_queue *q, struct afd_stream *stream);
 int afd_stream_destroy(struct afd_queue *q, u32 id);
 void afd_stream_destroy_all(struct afd_queue *q);
 u32 afd_stream_count(struct afd_queue *q);

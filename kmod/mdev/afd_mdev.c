@@ -165,7 +165,6 @@ static int afd_mdev_enable(struct afd_mdev *m)
 {
 	struct afd_queue_create args = m->config;
 	struct afd_queue *q;
-	int ret;
 
 	/* The register always holds a priority (the default at first). */
 	args.flags |= AFD_QUEUE_CREATE_F_PRIORITY;
@@ -175,15 +174,10 @@ static int afd_mdev_enable(struct afd_mdev *m)
 		return -EBUSY;
 	if (m->removing)
 		return -ENODEV;
-	ret = afd_queue_create(m->ctx, &args);
-	if (ret)
-		return ret;
-	q = afd_context_get_queue(m->ctx, args.queue_id);
-	if (IS_ERR(q)) {
-		/* An administrator ended it already: forget it. */
-		afd_context_destroy_queue(m->ctx, args.queue_id);
+	/* An eviction meanwhile is found as one after enable would be. */
+	q = afd_queue_create(m->ctx, &args);
+	if (IS_ERR(q))
 		return PTR_ERR(q);
-	}
 	afd_mdev_set_queue(m, q);
 	atomic_dec(&m->parent->idle);
 	return 0;
@@ -209,12 +203,14 @@ static int afd_mdev_create_stream(struct afd_mdev *m)
 		.op = m->stream_config.op,
 		.level = m->stream_config.level,
 	};
-	int ret;
+	struct afd_stream *stream;
 
-	ret = afd_stream_create(m->q, &args);
-	if (!ret)
-		m->stream_config.stream_id = args.stream_id;
-	return ret;
+	stream = afd_stream_create(m->q, &args);
+	if (IS_ERR(stream))
+		return PTR_ERR(stream);
+	m->stream_config.stream_id = args.stream_id;
+	afd_stream_put(stream);
+	return 0;
 }
 
 static int afd_mdev_command(struct afd_mdev *m, u32 command)
