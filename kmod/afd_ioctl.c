@@ -28,11 +28,6 @@
 #include "afd_queue.h"
 #include "afd_stream.h"
 
-typedef int afd_ioctl_fn(struct afd_context *ctx, void *data);
-typedef void *afd_ioctl_create_fn(struct afd_context *ctx, void *data);
-typedef void afd_ioctl_finish_fn(struct afd_context *ctx, void *created,
-				 bool undo);
-
 /**
  * struct afd_ioctl_desc - one entry of the dispatch table
  * @cmd: the kernel's definition of the command
@@ -45,9 +40,9 @@ typedef void afd_ioctl_finish_fn(struct afd_context *ctx, void *created,
  */
 struct afd_ioctl_desc {
 	unsigned int cmd;
-	afd_ioctl_fn *fn;
-	afd_ioctl_create_fn *create;
-	afd_ioctl_finish_fn *finish;
+	int (*fn)(struct afd_context *ctx, void *data);
+	void *(*create)(struct afd_context *ctx, void *data);
+	void (*finish)(struct afd_context *ctx, void *created, bool undo);
 };
 
 #define AFD_IOCTL_DEF(ioctl, func) \
