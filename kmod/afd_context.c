@@ -267,15 +267,13 @@ void afd_context_revoke_all(struct afd_device *adev)
 	} while (found);
 }
 
-/**
- * afd_context_destroy_queue() - destroy a queue of a context, or forget a
- *	queue an administrator evicted
- * @ctx: the context
- * @id: the queue's id
- *
- * Return: 0, or -ENOENT if the context holds no such queue.
+/*
+ * Unlists and shuts down the queue listed under @id, or forgets the
+ * tombstone of one an administrator evicted; with @only, just that queue,
+ * if it is still the one listed.
  */
-int afd_context_destroy_queue(struct afd_context *ctx, u32 id)
+static int afd_context_remove_queue(struct afd_context *ctx, u32 id,
+				    const struct afd_queue *only)
 {
 	struct afd_queue *q = NULL;
 	void *entry;
@@ -283,7 +281,9 @@ int afd_context_destroy_queue(struct afd_context *ctx, u32 id)
 
 	mutex_lock(&ctx->lock);
 	entry = xa_load(&ctx->queues, id);
-	if (xa_is_value(entry)) {
+	if (only && entry != only) {
+		ret = -ENOENT;
+	} else if (xa_is_value(entry)) {
 		afd_context_drop_tombstone(ctx, id);
 	} else if (entry) {
 		q = entry;
@@ -295,6 +295,19 @@ int afd_context_destroy_queue(struct afd_context *ctx, u32 id)
 	if (q)
 		afd_queue_shutdown(q);
 	return ret;
+}
+
+/**
+ * afd_context_destroy_queue() - destroy a queue of a context, or forget a
+ *	queue an administrator evicted
+ * @ctx: the context
+ * @id: the queue's id
+ *
+ * Return: 0, or -ENOENT if the context holds no such queue.
+ */
+int afd_context_destroy_queue(struct afd_context *ctx, u32 id)
+{
+	return afd_context_remove_queue(ctx, id, NULL);
 }
 EXPORT_SYMBOL_GPL(afd_context_destroy_queue);
 
@@ -312,15 +325,7 @@ EXPORT_SYMBOL_GPL(afd_context_destroy_queue);
 void afd_context_undo_create_queue(struct afd_context *ctx,
 				   struct afd_queue *q)
 {
-	bool listed;
-
-	mutex_lock(&ctx->lock);
-	listed = xa_load(&ctx->queues, q->id) == q;
-	if (listed)
-		afd_queue_unlink(q);
-	mutex_unlock(&ctx->lock);
-	if (listed)
-		afd_queue_shutdown(q);
+	afd_context_remove_queue(ctx, q->id, q);
 }
 
 /**

@@ -54,6 +54,7 @@ enum {
 	AFD_SWQ_TAKEN,		/* on the thread's own list, not incoming */
 	AFD_SWQ_LEAVING,	/* destroy asked the thread to let go */
 	AFD_SWQ_RELEASED,	/* it has: destroy may return */
+	AFD_SWQ_ABANDONED,	/* destroy was killed before: finish it */
 };
 
 /**
@@ -290,14 +291,19 @@ static void afd_engine_let_go(struct afd_sw_engine *eng,
 {
 	struct afd_queue *q, *next;
 
+	bool abandoned;
+
 	list_for_each_entry_safe(q, next, leaving, engine_node) {
 		/* Its context may go with the reference: leave it first. */
 		if (eng->entered == q->ctx)
 			afd_engine_leave(eng);
 		spin_lock(&eng->lock);
 		afd_engine_release(eng, q);
+		abandoned = test_bit(AFD_SWQ_ABANDONED, &q->engine_flags);
 		spin_unlock(&eng->lock);
 		wake_up_all(&eng->released_wq);
+		if (abandoned)
+			afd_queue_engine_released(q);
 		afd_engine_put(q);
 	}
 }
@@ -647,15 +653,21 @@ static int afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q,
 		return 0;
 	}
 	afd_engine_wake(eng);
-	if (killable) {
-		/* An exiting process cannot be killed again: it does not wait. */
-		if (current->flags & PF_EXITING)
-			return afd_sw_let_go_early(eng, q) ? 0 : -EINTR;
-		return wait_event_killable(eng->released_wq,
-					   afd_sw_let_go_early(eng, q));
+	if (!killable) {
+		wait_event(eng->released_wq, afd_sw_let_go_early(eng, q));
+		return 0;
 	}
-	wait_event(eng->released_wq, afd_sw_let_go_early(eng, q));
-	return 0;
+	/* An exiting process cannot be killed again: it does not wait. */
+	if (current->flags & PF_EXITING ? afd_sw_let_go_early(eng, q) :
+	    !wait_event_killable(eng->released_wq, afd_sw_let_go_early(eng, q)))
+		return 0;
+	/* The thread finishes the destroy if it has not let go by now. */
+	spin_lock(&eng->lock);
+	released = test_bit(AFD_SWQ_RELEASED, &q->engine_flags);
+	if (!released)
+		__set_bit(AFD_SWQ_ABANDONED, &q->engine_flags);
+	spin_unlock(&eng->lock);
+	return released ? 0 : -EINTR;
 }
 
 static void afd_sw_kick(struct afd_device *adev, struct afd_queue *q)

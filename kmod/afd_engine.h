@@ -37,7 +37,8 @@ struct afd_engine_stats {
  *	touches @q or its memory. With @killable, a fatal signal ends the
  *	wait for a descriptor in execution early, and an exiting caller does
  *	not wait (-EINTR): the engine then finishes it on its own references
- *	to @q and its context.
+ *	to @q and its context, and calls afd_queue_engine_released() once it
+ *	no longer touches @q, before it drops them.
  * @kick: user space saw AFD_SQ_F_NEED_WAKEUP and asks for service
  * @stats: sum of the device's engine counters
  */

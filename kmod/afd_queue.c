@@ -473,6 +473,19 @@ static void afd_queue_cancel_pending(struct afd_queue *q)
 			  READ_ONCE(q->cq_hdr->flags) | AFD_CQ_F_EVICTED);
 }
 
+/*
+ * What waits until the engine no longer touches @q: cancelling what an
+ * eviction left pending, and freeing the submit kfifo (a dead queue's is
+ * never touched again: submit checks the state under the lock first).
+ */
+static void afd_queue_after_engine(struct afd_queue *q)
+{
+	if (READ_ONCE(q->evicted))
+		afd_queue_cancel_pending(q);
+	kvfree(q->submit_buf);
+	q->submit_buf = NULL;
+}
+
 /**
  * afd_queue_shutdown() - second half of destroy, without the context lock
  * @q: an unlinked queue; its context's reference is dropped
@@ -484,32 +497,24 @@ static void afd_queue_cancel_pending(struct afd_queue *q)
 void afd_queue_shutdown(struct afd_queue *q)
 {
 	struct afd_device *adev = q->adev;
-	bool evicted = READ_ONCE(q->evicted);
 	bool stopped;
 
 	/*
-	 * The owner's destroy (or its exit) stays killable while the engine
-	 * finishes a descriptor stuck in a fault on slow storage. Only the
-	 * char device's contexts: an mdev's reach the mdev, which goes when
-	 * its file closes; an administrator's eviction cancels what is left.
+	 * The owner's destroy (or its exit) and an administrator's eviction
+	 * stay killable while the engine finishes a descriptor stuck in a
+	 * fault on slow storage; the engine then finishes the shutdown when
+	 * it lets go (afd_queue_engine_released()). Only the char device's
+	 * contexts: an mdev's reach the mdev, which goes when its file closes.
 	 */
 	mutex_lock(&q->service_lock);
-	stopped = afd_queue_stop_service(q, !evicted &&
-					 q->ctx->ops == &afd_user_context_ops);
+	stopped = afd_queue_stop_service(q, q->ctx->ops ==
+					 &afd_user_context_ops);
 	mutex_unlock(&q->service_lock);
-	if (evicted)
-		afd_queue_cancel_pending(q);
-	else
+	if (stopped)
+		afd_queue_after_engine(q);
+	/* An evicted queue's id stays taken until its owner forgets it. */
+	if (!READ_ONCE(q->evicted))
 		ida_free(&adev->queue_ids, q->id);
-	/*
-	 * A dead queue's kfifo is never touched again (submit checks the state
-	 * under the lock first), once the engine has let go: free it now, not
-	 * at the last munmap().
-	 */
-	if (stopped) {
-		kvfree(q->submit_buf);
-		q->submit_buf = NULL;
-	}
 	/*
 	 * Unlinked, so no stream comes after. An engine that has not let go
 	 * (a killed wait for a stuck fault) holds its own references.
@@ -520,6 +525,22 @@ void afd_queue_shutdown(struct afd_queue *q)
 	complete_all(&q->shut_down);
 	afd_queue_put(q);
 }
+
+/**
+ * afd_queue_engine_released() - an engine lets go of a queue late
+ * @q: a queue whose destroy_queue the engine failed (a killed wait); the
+ *	engine still holds its references to @q and its context
+ *
+ * Called by the engine once it no longer touches @q: finishes what
+ * afd_queue_shutdown() had to leave (an eviction's cancelled descriptors
+ * reach the CQ now) and wakes the owner's waiters to see it.
+ */
+void afd_queue_engine_released(struct afd_queue *q)
+{
+	afd_queue_after_engine(q);
+	afd_context_notify(q->ctx);
+}
+EXPORT_SYMBOL_GPL(afd_queue_engine_released);
 
 /**
  * afd_queue_wait_shutdown() - wait until a destroyed queue is shut down

@@ -170,6 +170,7 @@ struct afd_queue *afd_queue_create(struct afd_context *ctx,
 				   struct afd_queue_create *args);
 void afd_queue_unlink(struct afd_queue *q);
 void afd_queue_shutdown(struct afd_queue *q);
+void afd_queue_engine_released(struct afd_queue *q);
 void afd_queue_wait_shutdown(struct afd_queue *q);
 void afd_queue_get(struct afd_queue *q);
 void afd_queue_put(struct afd_queue *q);

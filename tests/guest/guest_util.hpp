@@ -129,6 +129,18 @@ template <typename Fn> int in_child(Fn &&child)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/// True if the child @p pid exits (and is reaped) within @p limit.
+inline bool exits_within(pid_t pid, std::chrono::milliseconds limit)
+{
+	const auto until = std::chrono::steady_clock::now() + limit;
+	do {
+		if (waitpid(pid, nullptr, WNOHANG) == pid)
+			return true;
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	} while (std::chrono::steady_clock::now() < until);
+	return false;
+}
+
 /// Where new queues' ring indices start (the module's initial_ring_index,
 /// set near 2^32 for the suite's run across the wrap).
 inline std::uint32_t initial_ring_index()

@@ -356,13 +356,27 @@ namespace {
 /// A child whose queue's engine is stuck in a page fault that userfaultfd
 /// leaves unresolved, as a fault on a hung FUSE or NFS mount would be. The
 /// test holds the userfaultfd: closing it fails the fault and frees the
-/// engine.
+/// engine. Behind the stuck MEMMOVE waits a NOP.
 class StuckEngine {
 public:
-	/// With @p destroy the child then destroys its queue; without, it
-	/// waits to be killed.
-	explicit StuckEngine(bool destroy)
+	enum class Then {
+		destroy,	///< the child destroys its queue
+		wait,		///< it waits to be killed
+		report,		///< at report(), it reports its CQ
+	};
+	/// What the child saw in its CQ, for Then::report.
+	struct Report {
+		std::uint32_t queue_id;
+		std::uint32_t cq_flags;
+		std::uint32_t completions;
+		std::int32_t status[2];
+	};
+
+	explicit StuckEngine(Then then)
+		: report_(static_cast<Report *>(::mmap(nullptr, sizeof(Report), PROT_READ | PROT_WRITE,
+						       MAP_SHARED | MAP_ANONYMOUS, -1, 0)))
 	{
+		BOOST_REQUIRE(report_ != MAP_FAILED);
 		int sv[2];
 		BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
 		pid_ = ::fork();
@@ -370,7 +384,7 @@ public:
 		if (pid_ == 0) {
 			::close(sv[0]);
 			try {
-				::_exit(child(sv[1], destroy));
+				::_exit(child(sv[1], then, *report_));
 			} catch (...) {
 				::_exit(125);
 			}
@@ -388,10 +402,12 @@ public:
 			::waitpid(pid_, nullptr, 0);
 		}
 		::close(sock_);
+		::munmap(report_, sizeof(Report));
 	}
 	StuckEngine(const StuckEngine &) = delete;
 	StuckEngine &operator=(const StuckEngine &) = delete;
 
+	std::uint32_t queue_id() const { return report_->queue_id; }
 	/// Ends the fault (it fails), and with it the engine's wait.
 	void release()
 	{
@@ -403,19 +419,26 @@ public:
 	bool killed_within(std::chrono::milliseconds limit)
 	{
 		::kill(pid_, SIGKILL);
-		const auto until = std::chrono::steady_clock::now() + limit;
-		while (std::chrono::steady_clock::now() < until) {
-			if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-				pid_ = -1;
-				return true;
-			}
-			std::this_thread::sleep_for(10ms);
-		}
-		return false;
+		const bool gone = guest::exits_within(pid_, limit);
+		if (gone)
+			pid_ = -1;
+		return gone;
+	}
+	/// For Then::report: once the CQ shows the queue evicted with both
+	/// descriptors completed (10 s at most), what it shows.
+	Report report()
+	{
+		BOOST_REQUIRE(::write(sock_, "r", 1) == 1);
+		int status = -1;
+		BOOST_REQUIRE(::waitpid(pid_, &status, 0) == pid_);
+		pid_ = -1;
+		BOOST_TEST(WIFEXITED(status));
+		BOOST_TEST(WEXITSTATUS(status) == 0);
+		return *report_;
 	}
 
 private:
-	static int child(int sock, bool destroy)
+	static int child(int sock, Then then, Report &report)
 	{
 		const int uffd = static_cast<int>(::syscall(SYS_userfaultfd, O_CLOEXEC));
 		uffdio_api api{};
@@ -430,29 +453,48 @@ private:
 		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 		if (hole == MAP_FAILED || ::ioctl(uffd, UFFDIO_REGISTER, &reg) != 0)
 			return 2;
-		const int fd = ::open("/dev/accel0", O_RDWR | O_CLOEXEC);
-		afd_queue_create args = guest::queue_args(8);
-		if (fd < 0 || ::ioctl(fd, AFD_IOC_CREATE_QUEUE, &args) != 0)
-			return 3;
+		guest::RawQueue q(8);
 		static std::byte dst[page];
-		afd_desc copy = accel::op::memmove(std::span(dst),
-						  std::span(static_cast<const std::byte *>(hole), page), 1);
-		afd_submit submit{args.queue_id, 0, reinterpret_cast<std::uintptr_t>(&copy), 1, 0};
-		if (::ioctl(fd, AFD_IOC_SUBMIT, &submit) != 0)
+		const afd_desc descs[] = {
+			accel::op::memmove(std::span(dst), std::span(static_cast<const std::byte *>(hole), page), 1),
+			accel::op::nop(2),
+		};
+		afd_submit submit{q.args.queue_id, 0, reinterpret_cast<std::uintptr_t>(descs), 2, 0};
+		if (::ioctl(q.dev.fd, AFD_IOC_SUBMIT, &submit) != 0)
 			return 4;
 		uffd_msg msg;
 		if (::read(uffd, &msg, sizeof(msg)) != sizeof(msg)) // the engine is in the fault
 			return 5;
+		report.queue_id = q.args.queue_id;
 		guest::send_fd(sock, uffd);
 		::close(uffd);
-		if (destroy) {
-			afd_queue_destroy d{args.queue_id, 0};
-			return ::ioctl(fd, AFD_IOC_DESTROY_QUEUE, &d) == 0 ? 0 : 6;
+		switch (then) {
+		case Then::destroy: {
+			afd_queue_destroy d{q.args.queue_id, 0};
+			return ::ioctl(q.dev.fd, AFD_IOC_DESTROY_QUEUE, &d) == 0 ? 0 : 6;
 		}
-		::pause();
+		case Then::wait:
+			::pause();
+			return 0;
+		case Then::report:
+			break;
+		}
+		char go;
+		if (::read(sock, &go, 1) != 1)
+			return 7;
+		const auto until = std::chrono::steady_clock::now() + 10s;
+		const std::uint32_t head = q.cq_header()->head;
+		do {
+			report.cq_flags = load_acquire(q.cq_header()->flags);
+			report.completions = load_acquire(q.cq_header()->tail) - head;
+		} while ((!(report.cq_flags & AFD_CQ_F_EVICTED) || report.completions < 2) &&
+			 std::chrono::steady_clock::now() < until);
+		for (std::uint32_t i = 0; i < std::min(report.completions, 2u); i++)
+			report.status[i] = q.cq_ring()[(head + i) & (q.args.cq_entries - 1)].status;
 		return 0;
 	}
 
+	Report *report_;
 	pid_t pid_ = -1;
 	int sock_ = -1;
 	int uffd_ = -1;
@@ -477,7 +519,7 @@ BOOST_AUTO_TEST_SUITE(stuck_engine)
 // state until the fault resolved).
 BOOST_AUTO_TEST_CASE(a_destroy_waiting_for_a_stuck_engine_is_killable)
 {
-	StuckEngine stuck(/*destroy=*/true);
+	StuckEngine stuck(StuckEngine::Then::destroy);
 	std::this_thread::sleep_for(300ms); // the child waits in DESTROY_QUEUE
 	BOOST_TEST(stuck.killed_within(5s));
 	stuck.release();
@@ -488,9 +530,45 @@ BOOST_AUTO_TEST_CASE(a_destroy_waiting_for_a_stuck_engine_is_killable)
 // not wait for a stuck engine at all.
 BOOST_AUTO_TEST_CASE(a_process_killed_while_its_engine_is_stuck_exits_at_once)
 {
-	StuckEngine stuck(/*destroy=*/false);
+	StuckEngine stuck(StuckEngine::Then::wait);
 	BOOST_TEST(stuck.killed_within(5s));
 	stuck.release();
+	device_still_works();
+}
+
+// An administrator's EVICT of the stuck queue itself waits for the
+// descriptor in execution, killably (it stayed in D state until the fault
+// resolved). The engine then cancels what was left when it lets go: the
+// owner still finds the NOP behind the stuck MEMMOVE cancelled and its CQ
+// marked evicted.
+BOOST_AUTO_TEST_CASE(an_evict_waiting_for_a_stuck_engine_is_killable_and_the_engine_finishes_it)
+{
+	StuckEngine stuck(StuckEngine::Then::report);
+	const pid_t admin = ::fork();
+	BOOST_REQUIRE(admin >= 0);
+	if (admin == 0) {
+		stuck.release(); // its copy of the userfaultfd would keep the fault
+		const int fd = ::open("/dev/accel0", O_RDWR | O_CLOEXEC);
+		afd_queue_admin args{};
+		args.queue_id = stuck.queue_id();
+		args.op = AFD_QUEUE_ADMIN_EVICT;
+		::_exit(fd >= 0 && ::ioctl(fd, AFD_IOC_QUEUE_ADMIN, &args) == 0 ? 0 : 1);
+	}
+	std::this_thread::sleep_for(300ms);
+	BOOST_TEST(::waitpid(admin, nullptr, WNOHANG) == 0, "EVICT returned while the queue's engine is stuck");
+	::kill(admin, SIGKILL);
+	const bool killed = guest::exits_within(admin, 5s);
+	BOOST_TEST(killed, "an EVICT waiting for a stuck engine is not killable");
+	stuck.release();
+	if (!killed)
+		::waitpid(admin, nullptr, 0);
+	const auto seen = stuck.report();
+	BOOST_TEST((seen.cq_flags & AFD_CQ_F_EVICTED) != 0);
+	BOOST_REQUIRE(seen.completions == 2);
+	// The MEMMOVE was in execution: it completes (its fault resolves once
+	// the userfaultfd is gone), it is not cancelled.
+	BOOST_TEST((seen.status[0] == 0 || seen.status[0] == -EFAULT), "MEMMOVE: " << seen.status[0]);
+	BOOST_TEST(seen.status[1] == -ECANCELED);
 	device_still_works();
 }
 
@@ -510,7 +588,7 @@ BOOST_AUTO_TEST_CASE(other_queues_of_a_stuck_engine_are_destroyed_and_evicted_at
 		queues.push_back(accel::Queue::create(dev, {.sq_entries = 8}));
 		BOOST_REQUIRE(queues.back().run(accel::op::nop(1), 30s).status == 0);
 	}
-	StuckEngine stuck(/*destroy=*/false);
+	StuckEngine stuck(StuckEngine::Then::wait);
 	std::atomic<bool> done{false};
 	std::thread destroyer([&] {
 		guest::OpenDevice admin;

@@ -2,12 +2,17 @@
 // CREATE/DESTROY/QUERY_QUEUE and the mappings of a queue: each validation
 // failure on its own, with its errno.
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <string>
 #include <sys/personality.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -192,6 +197,70 @@ BOOST_AUTO_TEST_CASE(a_read_only_argument_is_efault_and_leaves_no_queue)
 	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_CREATE_QUEUE, args) == EFAULT);
 	BOOST_TEST(guest::read_uint("/sys/class/accelfd/accel0/queues") == before);
 	::munmap(page_mem, page);
+}
+
+// The undo of a CREATE_QUEUE whose result cannot be copied out destroys
+// that queue, not whichever holds its id by then. The copy-out is held in
+// a userfaultfd write-protect fault while another thread destroys the new
+// queue and gets its id (the lowest free) for a queue of its own; then the
+// argument page turns read-only and the copy-out fails. An undo by id
+// destroys the other thread's queue.
+BOOST_AUTO_TEST_CASE(a_failed_copy_out_undoes_its_own_queue_not_the_next_with_its_id)
+{
+	guest::OpenDevice dev;
+	const int uffd = static_cast<int>(::syscall(SYS_userfaultfd, O_CLOEXEC));
+	BOOST_REQUIRE_MESSAGE(uffd >= 0, "userfaultfd: " << std::strerror(errno));
+	uffdio_api api{};
+	api.api = UFFD_API;
+	api.features = UFFD_FEATURE_PAGEFAULT_FLAG_WP;
+	BOOST_REQUIRE(::ioctl(uffd, UFFDIO_API, &api) == 0);
+
+	void *page_mem = ::mmap(nullptr, page, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	BOOST_REQUIRE(page_mem != MAP_FAILED);
+	auto *args = static_cast<afd_queue_create *>(page_mem);
+	*args = guest::queue_args();
+	const uffdio_range range{reinterpret_cast<std::uintptr_t>(page_mem), page};
+	uffdio_register reg{range, UFFDIO_REGISTER_MODE_WP, 0};
+	BOOST_REQUIRE(::ioctl(uffd, UFFDIO_REGISTER, &reg) == 0);
+	uffdio_writeprotect protect{range, UFFDIO_WRITEPROTECT_MODE_WP};
+	BOOST_REQUIRE(::ioctl(uffd, UFFDIO_WRITEPROTECT, &protect) == 0);
+
+	// The id the next queue gets.
+	const std::uint32_t id = guest::create_queue(dev.fd).queue_id;
+	afd_queue_destroy destroy{id, 0};
+	BOOST_REQUIRE(guest::ioctl_errno(dev.fd, AFD_IOC_DESTROY_QUEUE, &destroy) == 0);
+
+	std::atomic<int> create_err{-1};
+	std::thread creator([&] { create_err = guest::ioctl_errno(dev.fd, AFD_IOC_CREATE_QUEUE, args); });
+	pollfd ready{uffd, POLLIN, 0};
+	uffd_msg msg{};
+	const bool held = ::poll(&ready, 1, 30000) == 1 && ::read(uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+			  msg.event == UFFD_EVENT_PAGEFAULT && (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP);
+	int successor_err = -1;
+	afd_queue_create successor = guest::queue_args();
+	if (held) {
+		// The queue is created and listed; its creator is in the fault.
+		successor_err = guest::ioctl_errno(dev.fd, AFD_IOC_DESTROY_QUEUE, &destroy);
+		if (successor_err == 0)
+			successor_err = guest::ioctl_errno(dev.fd, AFD_IOC_CREATE_QUEUE, &successor);
+	}
+	// The copy-out retries the fault and finds the page read-only.
+	BOOST_REQUIRE(::mprotect(page_mem, page, PROT_READ) == 0);
+	uffdio_range wake = range;
+	BOOST_REQUIRE(::ioctl(uffd, UFFDIO_WAKE, &wake) == 0);
+	creator.join();
+	::close(uffd);
+	::munmap(page_mem, page);
+
+	BOOST_REQUIRE_MESSAGE(held, "the copy-out of CREATE_QUEUE did not fault on the write-protected page");
+	BOOST_REQUIRE(successor_err == 0);
+	BOOST_TEST(successor.queue_id == id);
+	BOOST_TEST(create_err == EFAULT);
+	afd_queue_query query{};
+	query.queue_id = successor.queue_id;
+	BOOST_TEST(guest::ioctl_errno(dev.fd, AFD_IOC_QUERY_QUEUE, &query) == 0,
+		   "the other thread's queue with the same id survives the undo");
 }
 
 BOOST_AUTO_TEST_CASE(sq_size_not_a_power_of_two_is_einval)
