@@ -175,8 +175,12 @@ static void afd_engine_flush(struct afd_queue *q, struct afd_batch *b)
 static bool afd_engine_run_data_op(struct afd_sw_engine *eng,
 				   struct afd_queue *q, u64 max_transfer)
 {
-	WRITE_ONCE(eng->in_op, q);
-	/* The barrier in wq_has_sleeper() pairs with afd_sw_let_go_early(). */
+	/*
+	 * Release: a destroyer that sees @in_op name @q sees the thread's
+	 * last writes to the queue it is leaving. The barrier in
+	 * wq_has_sleeper() pairs with afd_sw_let_go_early().
+	 */
+	smp_store_release(&eng->in_op, q);
 	if (wq_has_sleeper(&eng->released_wq))
 		wake_up_all(&eng->released_wq);
 	if (!afd_engine_enter(eng, q->ctx)) {
@@ -290,7 +294,6 @@ static void afd_engine_let_go(struct afd_sw_engine *eng,
 			      struct list_head *leaving)
 {
 	struct afd_queue *q, *next;
-
 	bool abandoned;
 
 	list_for_each_entry_safe(q, next, leaving, engine_node) {
@@ -635,7 +638,7 @@ static int afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q,
 				bool killable)
 {
 	struct afd_sw_engine *eng = READ_ONCE(q->engine_data);
-	bool released = false;
+	bool released = false, let_go;
 
 	spin_lock(&eng->lock);
 	eng->nr_queues--;
@@ -658,8 +661,12 @@ static int afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q,
 		return 0;
 	}
 	/* An exiting process cannot be killed again: it does not wait. */
-	if (current->flags & PF_EXITING ? afd_sw_let_go_early(eng, q) :
-	    !wait_event_killable(eng->released_wq, afd_sw_let_go_early(eng, q)))
+	if (current->flags & PF_EXITING)
+		let_go = afd_sw_let_go_early(eng, q);
+	else
+		let_go = !wait_event_killable(eng->released_wq,
+					      afd_sw_let_go_early(eng, q));
+	if (let_go)
 		return 0;
 	/* The thread finishes the destroy if it has not let go by now. */
 	spin_lock(&eng->lock);
@@ -668,6 +675,15 @@ static int afd_sw_destroy_queue(struct afd_device *adev, struct afd_queue *q,
 		__set_bit(AFD_SWQ_ABANDONED, &q->engine_flags);
 	spin_unlock(&eng->lock);
 	return released ? 0 : -EINTR;
+}
+
+static void afd_sw_queue_dead(struct afd_device *adev, struct afd_queue *q)
+{
+	struct afd_sw_engine *eng = READ_ONCE(q->engine_data);
+
+	/* Its destroyers' condition may hold now (afd_sw_let_go_early()). */
+	if (eng && wq_has_sleeper(&eng->released_wq))
+		wake_up_all(&eng->released_wq);
 }
 
 static void afd_sw_kick(struct afd_device *adev, struct afd_queue *q)
@@ -693,6 +709,7 @@ const struct afd_engine_ops afd_sw_engine_ops = {
 	.stop		= afd_sw_stop,
 	.create_queue	= afd_sw_create_queue,
 	.destroy_queue	= afd_sw_destroy_queue,
+	.queue_dead	= afd_sw_queue_dead,
 	.kick		= afd_sw_kick,
 	.stats		= afd_sw_stats,
 };

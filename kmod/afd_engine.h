@@ -39,6 +39,8 @@ struct afd_engine_stats {
  *	not wait (-EINTR): the engine then finishes it on its own references
  *	to @q and its context, and calls afd_queue_engine_released() once it
  *	no longer touches @q, before it drops them.
+ * @queue_dead: optional; @q has just been marked dead, so that a
+ *	destroy_queue waiting for the engine may now be able to return early
  * @kick: user space saw AFD_SQ_F_NEED_WAKEUP and asks for service
  * @stats: sum of the device's engine counters
  */
@@ -48,6 +50,7 @@ struct afd_engine_ops {
 	int (*create_queue)(struct afd_device *adev, struct afd_queue *q);
 	int (*destroy_queue)(struct afd_device *adev, struct afd_queue *q,
 			     bool killable);
+	void (*queue_dead)(struct afd_device *adev, struct afd_queue *q);
 	void (*kick)(struct afd_device *adev, struct afd_queue *q);
 	void (*stats)(struct afd_device *adev, struct afd_engine_stats *stats);
 };

@@ -144,7 +144,8 @@ static int afd_mmap_queue(struct afd_context *ctx, struct vm_area_struct *vma)
  * Return: 0; -EBADF from a process other than the opener; -ENODEV once
  * the device is removed; -EINVAL for a private mapping, an offset that
  * names no region of this file's queues, or a size other than the
- * region's; -EPERM for PROT_EXEC; -ENOMEM.
+ * region's; -EPERM for PROT_EXEC, except from a READ_IMPLIES_EXEC
+ * process, whose mapping is made without exec; -ENOMEM.
  */
 int afd_mmap(struct file *file, struct vm_area_struct *vma)
 {

@@ -528,12 +528,16 @@ void afd_queue_shutdown(struct afd_queue *q)
 
 /**
  * afd_queue_engine_released() - an engine lets go of a queue late
- * @q: a queue whose destroy_queue the engine failed (a killed wait); the
+ * @q: a queue whose destroyer stopped waiting for the engine (its wait was
+ *	killed, or it was exiting: destroy_queue returned nonzero); the
  *	engine still holds its references to @q and its context
  *
  * Called by the engine once it no longer touches @q: finishes what
  * afd_queue_shutdown() had to leave (an eviction's cancelled descriptors
- * reach the CQ now) and wakes the owner's waiters to see it.
+ * reach the CQ now) and wakes the owner's waiters to see it. Exported for
+ * engines in other modules, as the engine interface is.
+ *
+ * Context: process context; no engine lock held.
  */
 void afd_queue_engine_released(struct afd_queue *q)
 {
@@ -663,9 +667,17 @@ void afd_queue_fail(struct afd_queue *q, const char *why)
 
 void afd_queue_set_dead(struct afd_queue *q)
 {
+	const struct afd_engine_ops *ops = q->adev->engine_ops;
+
 	spin_lock(&q->lock);
 	WRITE_ONCE(q->state, AFD_Q_DEAD);
 	spin_unlock(&q->lock);
+	/*
+	 * A reset may be waiting for an engine stuck in another queue's
+	 * fault, holding the service lock a destroy needs next.
+	 */
+	if (ops->queue_dead)
+		ops->queue_dead(q->adev, q);
 }
 
 void afd_queue_set_need_wakeup(struct afd_queue *q, bool need)

@@ -100,7 +100,8 @@ struct afd_region {
  *	dead)
  * @state: &enum afd_q_state
  * @submit_fifo: descriptors from AFD_IOC_SUBMIT, consumed by the engine
- * @submit_buf: its memory, freed when the queue is shut down
+ * @submit_buf: its memory, freed once the queue is shut down and the
+ *	engine has let go of it
  * @shut_down: completed when afd_queue_shutdown() is done with the queue
  * @service_lock: protects @in_service: serialises taking the queue out of
  *	the engine's service (destroy, reset) and putting it back (reset)

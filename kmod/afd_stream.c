@@ -230,7 +230,10 @@ EXPORT_SYMBOL_GPL(afd_stream_create);
  */
 void afd_stream_undo_create(struct afd_queue *q, struct afd_stream *stream)
 {
-	if (xa_cmpxchg(&q->streams, stream->id, stream, NULL, GFP_KERNEL) == stream)
+	void *was = xa_cmpxchg(&q->streams, stream->id, stream, NULL,
+			       GFP_KERNEL);
+
+	if (was == stream)
 		afd_stream_put(stream);
 }
 

@@ -11,10 +11,12 @@
 #include <fstream>
 #include <grp.h>
 #include <linux/userfaultfd.h>
+#include <memory>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <thread>
+#include <vector>
 
 #include "accel/accel.hpp"
 #include "guest_util.hpp"
@@ -569,6 +571,49 @@ BOOST_AUTO_TEST_CASE(an_evict_waiting_for_a_stuck_engine_is_killable_and_the_eng
 	// the userfaultfd is gone), it is not cancelled.
 	BOOST_TEST((seen.status[0] == 0 || seen.status[0] == -EFAULT), "MEMMOVE: " << seen.status[0]);
 	BOOST_TEST(seen.status[1] == -ECANCELED);
+	device_still_works();
+}
+
+// An administrator's RESET of a queue in error waits until the engine lets
+// go of it, that is until another queue's stuck fault resolves. An EVICT
+// (or the owner's DESTROY) of that queue meanwhile makes it dead, which
+// ends the RESET's wait: both return. (The wait was not woken: the RESET
+// held the queue's service lock, and the EVICT waited on it in D state.)
+BOOST_AUTO_TEST_CASE(an_evict_ends_a_reset_waiting_for_a_stuck_engine)
+{
+	// Four queues in error, two of them on the engine about to get stuck.
+	std::vector<std::unique_ptr<guest::RawQueue>> queues;
+	for (int i = 0; i < 4; i++) {
+		auto &q = *queues.emplace_back(std::make_unique<guest::RawQueue>(8));
+		q.submit_nops(1);
+		BOOST_REQUIRE(q.reap(1).ok == 1u);
+		*q.doorbell = *q.doorbell + 1000;
+		BOOST_REQUIRE(q.reaches(AFD_QUEUE_STATE_ERROR));
+	}
+	StuckEngine stuck(StuckEngine::Then::wait);
+	std::atomic<unsigned> done{0};
+	std::vector<std::thread> admins;
+	for (const auto &q : queues)
+		admins.emplace_back([&done, id = q->id()] {
+			guest::OpenDevice admin;
+			(void)guest::queue_admin(admin.fd, id, AFD_QUEUE_ADMIN_RESET);
+			done++;
+		});
+	std::this_thread::sleep_for(300ms);
+	BOOST_TEST(done.load() < queues.size(), "no RESET waited for the stuck engine");
+	for (const auto &q : queues)
+		admins.emplace_back([&done, id = q->id()] {
+			guest::OpenDevice admin;
+			BOOST_CHECK(guest::queue_admin(admin.fd, id, AFD_QUEUE_ADMIN_EVICT) == 0);
+			done++;
+		});
+	const auto until = std::chrono::steady_clock::now() + 10s;
+	while (done < admins.size() && std::chrono::steady_clock::now() < until)
+		std::this_thread::sleep_for(10ms);
+	BOOST_TEST(done.load() == admins.size(), "RESET and EVICT waited for another queue's fault");
+	stuck.release(); // unblocks waiting administrators, so that they can be joined
+	for (auto &t : admins)
+		t.join();
 	device_still_works();
 }
 
