@@ -112,6 +112,15 @@ std::string CodecStream::name() const
 CodecResult CodecStream::run(std::span<const std::byte> in, std::span<std::byte> out,
 			     std::uint8_t flags)
 {
+	// A stream goes on where a descriptor stops: spans beyond what one may
+	// move are taken in pieces, and the flush waits for the last input.
+	const std::size_t limit = queue_->max_transfer();
+	if (in.size() > limit) {
+		in = in.first(limit);
+		flags &= static_cast<std::uint8_t>(~(AFD_DESC_F_LAST | AFD_DESC_F_FLUSH));
+	}
+	if (out.size() > limit)
+		out = out.first(limit);
 	if (first_)
 		flags |= AFD_DESC_F_FIRST;
 	const op::CodecArgs args{.flags = static_cast<std::uint8_t>(flags | AFD_DESC_F_CRC32),

@@ -68,8 +68,10 @@ Queue::Queue(Queue &&) noexcept = default;
 
 Queue Queue::create(const Device &device, const QueueOptions &options)
 {
-	return device.model() == Model::mdev ? create_on_mdev(device, options)
-					     : create_on_char_device(device, options);
+	Queue q = device.model() == Model::mdev ? create_on_mdev(device, options)
+						: create_on_char_device(device, options);
+	q.max_transfer_ = device.info().max_transfer;
+	return q;
 }
 
 Queue Queue::create_on_char_device(const Device &device, const QueueOptions &options)

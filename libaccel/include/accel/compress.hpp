@@ -115,8 +115,9 @@ public:
 	/// accel::Error (ENOSPC at the stream limits, ENOMEM).
 	explicit Compressor(Queue &queue, unsigned level = 6);
 
-	/// Compresses as much of @p in into @p out as fits. Feed the input
-	/// not consumed again, with the same @p flush; while a result fills
+	/// Compresses as much of @p in into @p out as fits (at most the
+	/// queue's max_transfer of each). Feed the input not consumed again,
+	/// with the same @p flush; while a result fills
 	/// @p out, more output may wait: call again with more room (for
 	/// Flush::finish, until stream_end).
 	[[nodiscard]] CodecResult compress(std::span<const std::byte> in, std::span<std::byte> out,
@@ -128,7 +129,8 @@ class Decompressor : public detail::CodecStream {
 public:
 	explicit Decompressor(Queue &queue);
 
-	/// Decompresses as much of @p in into @p out as fits; stops at the end
+	/// Decompresses as much of @p in into @p out as fits (at most the
+	/// queue's max_transfer of each); stops at the end
 	/// of the stream (stream_end; the bytes after it are not consumed).
 	/// While a result fills @p out, more output may wait: call again.
 	/// @p last_input: no input follows, so a stream that does not end

@@ -120,6 +120,9 @@ public:
 	[[nodiscard]] std::uint32_t id() const noexcept { return id_; }
 	[[nodiscard]] std::uint32_t sq_entries() const noexcept { return sq_entries_; }
 	[[nodiscard]] std::uint32_t cq_entries() const noexcept { return cq_entries_; }
+	/// The most bytes one descriptor may move (the device's max_transfer
+	/// when the queue was created).
+	[[nodiscard]] std::uint64_t max_transfer() const noexcept { return max_transfer_; }
 	/// "/dev/accel0 queue 3", for messages.
 	[[nodiscard]] std::string name() const;
 
@@ -155,6 +158,7 @@ private:
 	afd_completion *cq_ring_ = nullptr;
 	std::uint32_t *doorbell_ = nullptr;
 	std::uint32_t sq_entries_ = 0, cq_entries_ = 0;
+	std::uint64_t max_transfer_ = 0;
 	std::uint32_t sq_tail_ = 0; // ours; published through the doorbell
 	std::uint32_t sq_head_seen_ = 0; // the engine's SQ head when last read
 	std::uint32_t cq_head_ = 0; // ours; published in the CQ header
