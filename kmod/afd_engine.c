@@ -176,8 +176,8 @@ static bool afd_engine_run_data_op(struct afd_sw_engine *eng,
 				   struct afd_queue *q, u64 max_transfer)
 {
 	/*
-	 * Release: a destroyer that sees @in_op name @q sees the thread's
-	 * last writes to the queue it is leaving. The barrier in
+	 * Release: a destroyer that sees @in_op name another queue than its
+	 * own sees the thread's last writes to its own. The barrier in
 	 * wq_has_sleeper() pairs with afd_sw_let_go_early().
 	 */
 	smp_store_release(&eng->in_op, q);
@@ -607,7 +607,8 @@ static bool afd_sw_released(struct afd_sw_engine *eng, struct afd_queue *q)
  * operation of another queue, in which it may sleep for as long as a fault
  * on slow storage takes: afterwards it looks at @changed and takes nothing
  * more before it lets @q go (its references keep @q alive until then).
- * Not for a reset, which puts the queue back on a list: it must wait.
+ * A reset, which puts the queue back on a list, must wait, unless @q
+ * turns dead meanwhile: then it puts nothing back.
  */
 static bool afd_sw_let_go_early(struct afd_sw_engine *eng,
 				struct afd_queue *q)

@@ -40,7 +40,10 @@ struct afd_engine_stats {
  *	to @q and its context, and calls afd_queue_engine_released() once it
  *	no longer touches @q, before it drops them.
  * @queue_dead: optional; @q has just been marked dead, so that a
- *	destroy_queue waiting for the engine may now be able to return early
+ *	destroy_queue waiting for the engine may now be able to return early.
+ *	Called on the engine's own thread too, under the context's or the
+ *	queue's service mutex, for a queue in service or not: must not sleep
+ *	or wait for the engine.
  * @kick: user space saw AFD_SQ_F_NEED_WAKEUP and asks for service
  * @stats: sum of the device's engine counters
  */

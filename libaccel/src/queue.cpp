@@ -68,9 +68,19 @@ Queue::Queue(Queue &&) noexcept = default;
 
 Queue Queue::create(const Device &device, const QueueOptions &options)
 {
-	Queue q = device.model() == Model::mdev ? create_on_mdev(device, options)
-						: create_on_char_device(device, options);
-	q.max_transfer_ = device.info().max_transfer;
+	if (device.model() == Model::char_device) {
+		Queue q = create_on_char_device(device, options);
+		q.max_transfer_ = device.info().max_transfer;
+		return q;
+	}
+	Queue q = create_on_mdev(device, options);
+	// The parent's sysfs says; a container given only the VFIO device may
+	// not see it, and then spans go to the engine whole.
+	try {
+		q.max_transfer_ = device.info().max_transfer;
+	} catch (const Error &) {
+		q.max_transfer_ = UINT64_MAX;
+	}
 	return q;
 }
 
@@ -182,6 +192,7 @@ Queue &Queue::operator=(Queue &&other) noexcept
 		doorbell_ = other.doorbell_;
 		sq_entries_ = other.sq_entries_;
 		cq_entries_ = other.cq_entries_;
+		max_transfer_ = other.max_transfer_;
 		sq_tail_ = other.sq_tail_;
 		sq_head_seen_ = other.sq_head_seen_;
 		cq_head_ = other.cq_head_;

@@ -120,8 +120,9 @@ public:
 	[[nodiscard]] std::uint32_t id() const noexcept { return id_; }
 	[[nodiscard]] std::uint32_t sq_entries() const noexcept { return sq_entries_; }
 	[[nodiscard]] std::uint32_t cq_entries() const noexcept { return cq_entries_; }
-	/// The most bytes one descriptor may move (the device's max_transfer
-	/// when the queue was created).
+	/// The most bytes one descriptor may move: the device's max_transfer
+	/// when the queue was created (UINT64_MAX where an mdev's parent
+	/// cannot be read).
 	[[nodiscard]] std::uint64_t max_transfer() const noexcept { return max_transfer_; }
 	/// "/dev/accel0 queue 3", for messages.
 	[[nodiscard]] std::string name() const;
