@@ -5,9 +5,13 @@
  * /sys/kernel/debug/accelfd/accelN/rings shows every queue's indices as
  * the kernel keeps them beside the copies user space can write, which is
  * what one wants to see when a queue stalls or went to the error state.
- * Nothing here is an interface: tools read sysfs.
+ * /sys/kernel/debug/accelfd/race_window_ms widens, for tests, the windows
+ * in which earlier versions of the module raced (see
+ * afd_debugfs_widen_race_window()). Nothing here is an interface: tools
+ * read sysfs.
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/kfifo.h>
 #include <linux/seq_file.h>
 
@@ -17,6 +21,25 @@
 #include "afd_queue.h"
 
 static struct dentry *afd_debugfs_root;
+
+/* Milliseconds each widened window lasts; 0 (the default) widens none. */
+static u32 afd_race_window_ms;
+
+/**
+ * afd_debugfs_widen_race_window() - sleep where a race used to be
+ *
+ * Called at the points where a concurrent operator's action once did harm
+ * (a device removed twice, an open before the device's sysfs directories
+ * existed), so that the guest suite can hold the window open and show that
+ * what is done there today is safe. Root alone can set the delay.
+ */
+void afd_debugfs_widen_race_window(void)
+{
+	u32 ms = READ_ONCE(afd_race_window_ms);
+
+	if (ms)
+		msleep(ms);
+}
 
 static int afd_rings_show(struct seq_file *m, void *unused)
 {
@@ -45,6 +68,8 @@ DEFINE_SHOW_ATTRIBUTE(afd_rings);
 void afd_debugfs_init(void)
 {
 	afd_debugfs_root = debugfs_create_dir("accelfd", NULL);
+	debugfs_create_u32("race_window_ms", 0600, afd_debugfs_root,
+			   &afd_race_window_ms);
 }
 
 void afd_debugfs_exit(void)

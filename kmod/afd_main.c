@@ -221,6 +221,7 @@ static struct afd_device *afd_device_create(u32 index)
 	ret = device_add(&adev->dev);
 	if (ret)
 		goto err_stop_engine;
+	afd_debugfs_widen_race_window();
 	ret = afd_sysfs_add_dirs(adev);
 	if (ret)
 		goto err_del_device;
@@ -350,6 +351,7 @@ out_unlock:
  */
 void afd_remove_device(struct afd_device *adev)
 {
+	afd_debugfs_widen_race_window();
 	mutex_lock(&afd_devices_lock);
 	/* Whoever takes the slot removes the device: the other caller goes. */
 	if (afd_devices[adev->index] != adev) {

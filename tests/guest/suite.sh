@@ -59,10 +59,14 @@ load_vfio() {
 }
 insmod_refused() { ! insmod "$ko" "$@" 2>/dev/null && [ ! -d /sys/module/accelfd ]; }
 # Module unload while an operator removes devices through sysfs: each
-# device must be removed once, by one of them (it was destroyed twice).
+# device must be removed once, by one of them (it was destroyed twice). The
+# module's debugfs race window holds every removal 100 ms before it takes
+# the device table's lock, so that rmmod comes while the removes are still
+# on their way (without it this never failed, the old module included).
 unload_racing_sysfs_remove() {
-	for round in $(seq 1 20); do
+	for round in $(seq 1 10); do
 		insmod "$ko" num_devices=4 || return 1
+		echo 100 >/sys/kernel/debug/accelfd/race_window_ms || return 1
 		for d in 3 2 1 0; do
 			(echo 1 >/sys/class/accelfd/accel$d/remove) 2>/dev/null &
 		done
@@ -148,7 +152,7 @@ if $user_space_tools; then
 fi
 
 echo "== module unload racing sysfs remove"
-check "20 rounds of rmmod against echo 1 > remove on four devices" unload_racing_sysfs_remove
+check "10 rounds of rmmod against echo 1 > remove on four devices" unload_racing_sysfs_remove
 
 echo "== bad module parameters"
 check "num_devices=0 is refused" insmod_refused num_devices=0
