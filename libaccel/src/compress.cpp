@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "accel/compress.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <utility>
 
@@ -112,15 +114,38 @@ std::string CodecStream::name() const
 CodecResult CodecStream::run(std::span<const std::byte> in, std::span<std::byte> out,
 			     std::uint8_t flags)
 {
-	// A stream goes on where a descriptor stops: spans beyond what one may
-	// move are taken in pieces, and the flush waits for the last input.
-	const std::size_t limit = queue_->max_transfer();
-	if (in.size() > limit) {
-		in = in.first(limit);
-		flags &= static_cast<std::uint8_t>(~(AFD_DESC_F_LAST | AFD_DESC_F_FLUSH));
+	// A descriptor moves at most max_transfer bytes in (DEFLATE's output up
+	// to its bound): larger spans go in pieces, one descriptor each, as
+	// long as the last filled its output and @p out has more room, or it
+	// took its whole input and more follows. The finish or the flush goes
+	// with the last piece of input only.
+	const std::size_t in_limit = queue_->max_transfer();
+	const std::size_t out_limit = op_ == AFD_OP_DEFLATE && in_limit < SIZE_MAX / 2
+					      ? AFD_DEFLATE_BOUND(in_limit)
+					      : in_limit;
+	CodecResult total{};
+	for (;;) {
+		const auto in_piece = in.subspan(total.consumed).first(std::min(in.size() - total.consumed, in_limit));
+		const auto out_piece = out.subspan(total.produced).first(std::min(out.size() - total.produced, out_limit));
+		const bool last_piece = total.consumed + in_piece.size() == in.size();
+		const CodecResult r = run_piece(
+			in_piece, out_piece,
+			last_piece ? flags : static_cast<std::uint8_t>(flags & ~(AFD_DESC_F_LAST | AFD_DESC_F_FLUSH)));
+		total.consumed += r.consumed;
+		total.produced += r.produced;
+		total.stream_end = r.stream_end;
+		if (r.stream_end || total.produced == out.size())
+			return total;
+		const bool filled_its_output = r.produced == out_piece.size();
+		const bool took_its_input = r.consumed == in_piece.size();
+		if (!filled_its_output && !(took_its_input && !last_piece))
+			return total;
 	}
-	if (out.size() > limit)
-		out = out.first(limit);
+}
+
+CodecResult CodecStream::run_piece(std::span<const std::byte> in, std::span<std::byte> out,
+				   std::uint8_t flags)
+{
 	if (first_)
 		flags |= AFD_DESC_F_FIRST;
 	const op::CodecArgs args{.flags = static_cast<std::uint8_t>(flags | AFD_DESC_F_CRC32),

@@ -5,6 +5,7 @@
 // descriptors; every malformed input and every validation on its own;
 // streams as bounded resources (limits, charges, freed with their queue,
 // their file and their process).
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <signal.h>
@@ -953,6 +954,63 @@ BOOST_AUTO_TEST_CASE(compressor_and_decompressor_take_spans_beyond_max_transfer)
 	}
 	BOOST_TEST(in == packed.size());
 	BOOST_TEST((unpacked == data));
+}
+
+// One call does what zlib's would, whatever max_transfer: with room for
+// all of it, the finish ends the stream and the decompression fills its
+// output; with less, the output is filled, not cut at a piece. (Each call
+// stopped after one descriptor of max_transfer bytes, with output waiting
+// and room left.)
+BOOST_AUTO_TEST_CASE(one_call_over_pieces_fills_its_output)
+{
+	guest::AttrOverride limit("max_transfer", "65536");
+	auto dev = accel::Device::open(0);
+	auto queue = accel::Queue::create(dev);
+	BOOST_REQUIRE(queue.max_transfer() == 65536u);
+	const auto data = sample(Kind::text, 300000);
+
+	std::vector<std::byte> packed(AFD_DEFLATE_BOUND(data.size()));
+	accel::Compressor deflate(queue, 6);
+	const auto packing = deflate.compress(data, packed, accel::Flush::finish);
+	BOOST_TEST(packing.consumed == data.size());
+	BOOST_TEST(packing.stream_end);
+	packed.resize(packing.produced);
+	BOOST_TEST((zlib_raw_inflate(packed, data.size()) == data));
+
+	std::vector<std::byte> unpacked(data.size());
+	accel::Decompressor whole(queue);
+	const auto unpacking = whole.decompress(packed, unpacked, /*last_input=*/true);
+	BOOST_TEST(unpacking.consumed == packed.size());
+	BOOST_TEST(unpacking.produced == data.size());
+	BOOST_TEST(unpacking.stream_end);
+	BOOST_TEST((unpacked == data));
+
+	std::vector<std::byte> part(100000);
+	accel::Decompressor partial(queue);
+	const auto first = partial.decompress(packed, part, /*last_input=*/true);
+	BOOST_TEST(first.produced == part.size());
+	BOOST_TEST(!first.stream_end);
+	BOOST_TEST(std::equal(part.begin(), part.end(), data.begin()));
+}
+
+// A sync flush over pieces: everything consumed is out, byte-aligned, when
+// the call returns with room left.
+BOOST_AUTO_TEST_CASE(a_sync_flush_over_pieces_leaves_nothing_waiting)
+{
+	guest::AttrOverride limit("max_transfer", "65536");
+	auto dev = accel::Device::open(0);
+	auto queue = accel::Queue::create(dev);
+	const auto data = sample(Kind::binary, 200000);
+
+	std::vector<std::byte> packed(AFD_DEFLATE_BOUND(data.size()));
+	accel::Compressor deflate(queue, 6);
+	const auto r = deflate.compress(data, packed, accel::Flush::sync);
+	BOOST_TEST(r.consumed == data.size());
+	BOOST_TEST(!r.stream_end);
+	BOOST_REQUIRE(r.produced < packed.size());
+	bool end = true;
+	BOOST_TEST((zlib_raw_inflate(std::span(packed).first(r.produced), data.size(), &end) == data));
+	BOOST_TEST(!end);
 }
 
 BOOST_AUTO_TEST_CASE(a_vfio_reset_forgets_the_mdevs_streams)

@@ -92,10 +92,14 @@ public:
 	[[nodiscard]] std::string name() const;
 
 protected:
-	/// Runs one descriptor on the stream; throws on any failure.
+	/// Runs the stream over @p in and @p out, in as many descriptors as
+	/// spans beyond max_transfer need; throws on any failure (the bytes of
+	/// the pieces before it are in total_in() and total_out()).
 	CodecResult run(std::span<const std::byte> in, std::span<std::byte> out, std::uint8_t flags);
 
 private:
+	/// Runs one descriptor on the stream.
+	CodecResult run_piece(std::span<const std::byte> in, std::span<std::byte> out, std::uint8_t flags);
 	void destroy() noexcept;
 
 	Queue *queue_;
@@ -115,9 +119,9 @@ public:
 	/// accel::Error (ENOSPC at the stream limits, ENOMEM).
 	explicit Compressor(Queue &queue, unsigned level = 6);
 
-	/// Compresses as much of @p in into @p out as fits (at most the
-	/// queue's max_transfer of each). Feed the input not consumed again,
-	/// with the same @p flush; while a result fills
+	/// Compresses as much of @p in into @p out as fits (spans beyond the
+	/// queue's max_transfer take a descriptor per piece). Feed the input
+	/// not consumed again, with the same @p flush; while a result fills
 	/// @p out, more output may wait: call again with more room (for
 	/// Flush::finish, until stream_end).
 	[[nodiscard]] CodecResult compress(std::span<const std::byte> in, std::span<std::byte> out,
@@ -129,9 +133,9 @@ class Decompressor : public detail::CodecStream {
 public:
 	explicit Decompressor(Queue &queue);
 
-	/// Decompresses as much of @p in into @p out as fits (at most the
-	/// queue's max_transfer of each); stops at the end
-	/// of the stream (stream_end; the bytes after it are not consumed).
+	/// Decompresses as much of @p in into @p out as fits (spans beyond
+	/// the queue's max_transfer take a descriptor per piece); stops at the
+	/// end of the stream (stream_end; the bytes after it are not consumed).
 	/// While a result fills @p out, more output may wait: call again.
 	/// @p last_input: no input follows, so a stream that does not end
 	/// within @p in is truncated. Throws DataError for malformed or
