@@ -299,6 +299,7 @@ struct afd_queue *afd_queue_create(struct afd_context *ctx,
 	spin_lock_init(&q->lock);
 	mutex_init(&q->service_lock);
 	init_completion(&q->shut_down);
+	atomic_set(&q->shutdown_parties, 2);
 	xa_init_flags(&q->streams, XA_FLAGS_ALLOC1);
 	INIT_LIST_HEAD(&q->engine_node);
 	q->ctx = ctx;
@@ -503,12 +504,10 @@ void afd_queue_shutdown(struct afd_queue *q)
 	 * The owner's destroy (or its exit) and an administrator's eviction
 	 * stay killable while the engine finishes a descriptor stuck in a
 	 * fault on slow storage; the engine then finishes the shutdown when
-	 * it lets go (afd_queue_engine_released()). Only the char device's
-	 * contexts: an mdev's reach the mdev, which goes when its file closes.
+	 * it lets go (afd_queue_engine_released()).
 	 */
 	mutex_lock(&q->service_lock);
-	stopped = afd_queue_stop_service(q, q->ctx->ops ==
-					 &afd_user_context_ops);
+	stopped = afd_queue_stop_service(q, true);
 	mutex_unlock(&q->service_lock);
 	if (stopped)
 		afd_queue_after_engine(q);
@@ -522,7 +521,13 @@ void afd_queue_shutdown(struct afd_queue *q)
 	afd_stream_destroy_all(q);
 	/* Every waiter, including a front end's (an eventfd). */
 	afd_context_notify(q->ctx);
-	complete_all(&q->shut_down);
+	/*
+	 * A front end whose context ops reach memory of its own (an mdev's)
+	 * waits for this before freeing it: after the notify above, and after
+	 * the engine's if it had not let go.
+	 */
+	if (stopped || atomic_dec_and_test(&q->shutdown_parties))
+		complete_all(&q->shut_down);
 	afd_queue_put(q);
 }
 
@@ -534,7 +539,8 @@ void afd_queue_shutdown(struct afd_queue *q)
  *
  * Called by the engine once it no longer touches @q: finishes what
  * afd_queue_shutdown() had to leave (an eviction's cancelled descriptors
- * reach the CQ now) and wakes the owner's waiters to see it. Exported for
+ * reach the CQ now), wakes the owner's waiters to see it, and, once the
+ * destroyer is done too, ends afd_queue_wait_shutdown(). Exported for
  * engines in other modules, as the engine interface is.
  *
  * Context: process context; no engine lock held.
@@ -543,6 +549,8 @@ void afd_queue_engine_released(struct afd_queue *q)
 {
 	afd_queue_after_engine(q);
 	afd_context_notify(q->ctx);
+	if (atomic_dec_and_test(&q->shutdown_parties))
+		complete_all(&q->shut_down);
 }
 EXPORT_SYMBOL_GPL(afd_queue_engine_released);
 
@@ -552,7 +560,8 @@ EXPORT_SYMBOL_GPL(afd_queue_engine_released);
  *
  * An administrator's eviction shuts a queue down outside its context's
  * lock: a front end whose context ops reach memory of its own must wait
- * for that before freeing it.
+ * for that before freeing it, and for the engine to let go of the queue
+ * when the eviction's wait for it was killed.
  */
 void afd_queue_wait_shutdown(struct afd_queue *q)
 {
@@ -823,8 +832,9 @@ static void afd_queue_zero_rings(struct afd_queue *q)
  *	an administrator's reset does; a device reset (VFIO) resets any
  *	queue that is not dead
  *
- * Return: 0, -EINVAL, or the engine's error taking the queue back (the
- * queue is then dead).
+ * Return: 0, -EINVAL, -ENOENT if the queue is dead (destroyed or evicted,
+ * before or while the reset waited for the engine), or the engine's error
+ * taking the queue back (the queue is then dead).
  */
 int afd_queue_reset(struct afd_queue *q, bool only_in_error)
 {
@@ -833,13 +843,19 @@ int afd_queue_reset(struct afd_queue *q, bool only_in_error)
 
 	mutex_lock(&q->service_lock);
 	state = afd_queue_state(q);
-	if (state == AFD_Q_DEAD || (only_in_error && state != AFD_Q_ERROR))
+	if (state == AFD_Q_DEAD) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	if (only_in_error && state != AFD_Q_ERROR)
 		goto out_unlock;
 	afd_queue_stop_service(q, false);
 
 	spin_lock(&q->lock);
 	/* Destroy may have marked it dead meanwhile; that is final. */
-	if (q->state != AFD_Q_DEAD) {
+	if (q->state == AFD_Q_DEAD) {
+		ret = -ENOENT;
+	} else {
 		afd_queue_zero_rings(q);
 		/* A device reset does not lift an administrator's suspension. */
 		if (q->state == AFD_Q_SUSPENDED)

@@ -103,6 +103,10 @@ struct afd_region {
  * @submit_buf: its memory, freed once the queue is shut down and the
  *	engine has let go of it
  * @shut_down: completed when afd_queue_shutdown() is done with the queue
+ *	and the engine has let go of it
+ * @shutdown_parties: who has yet to finish the shutdown before @shut_down
+ *	completes, when the destroyer stopped waiting for the engine: the
+ *	destroyer and the engine (afd_queue_engine_released())
  * @service_lock: protects @in_service: serialises taking the queue out of
  *	the engine's service (destroy, reset) and putting it back (reset)
  * @in_service: the engine serves the queue
@@ -150,6 +154,7 @@ struct afd_queue {
 	DECLARE_KFIFO_PTR(submit_fifo, struct afd_desc);
 	struct afd_desc *submit_buf;
 	struct completion shut_down;
+	atomic_t shutdown_parties;
 
 	struct mutex service_lock; /* Protects in_service */
 	bool in_service;

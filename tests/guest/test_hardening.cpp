@@ -4,6 +4,7 @@
 // Several bugs here were silent on a stock kernel: the guest suite boots it
 // with slub_debug=FZP (freed objects poisoned) and scripts/test-debug with
 // KASAN, so that a use-after-free faults instead.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -370,10 +371,27 @@ BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
 
-/// A child whose queue's engine is stuck in a page fault that userfaultfd
-/// leaves unresolved, as a fault on a hung FUSE or NFS mount would be. The
-/// test holds the userfaultfd: closing it fails the fault and frees the
-/// engine. Behind the stuck MEMMOVE waits a NOP.
+/// A page whose faults a userfaultfd leaves unresolved, as a fault on a
+/// hung FUSE or NFS mount would be; false if it cannot be made.
+bool make_stuck_page(int &uffd, void *&page)
+{
+	uffd = static_cast<int>(::syscall(SYS_userfaultfd, O_CLOEXEC));
+	uffdio_api api{};
+	api.api = UFFD_API;
+	if (uffd < 0 || ::ioctl(uffd, UFFDIO_API, &api) != 0)
+		return false;
+	page = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uffdio_register reg{};
+	reg.range.start = reinterpret_cast<std::uintptr_t>(page);
+	reg.range.len = 4096;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	return page != MAP_FAILED && ::ioctl(uffd, UFFDIO_REGISTER, &reg) == 0;
+}
+
+/// A child whose queue's engine is stuck in a page fault on a stuck page.
+/// The test holds the userfaultfd: closing it fails the fault and frees
+/// the engine. Behind the stuck MEMMOVE waits a NOP. The queue is on
+/// /dev/accel0, or with @p mdev_uuid on that mdev.
 class StuckEngine {
 public:
 	enum class Then {
@@ -389,7 +407,7 @@ public:
 		std::int32_t status[2];
 	};
 
-	explicit StuckEngine(Then then)
+	explicit StuckEngine(Then then, const std::string &mdev_uuid = {})
 		: report_(static_cast<Report *>(::mmap(nullptr, sizeof(Report), PROT_READ | PROT_WRITE,
 						       MAP_SHARED | MAP_ANONYMOUS, -1, 0)))
 	{
@@ -401,7 +419,8 @@ public:
 		if (pid_ == 0) {
 			::close(sv[0]);
 			try {
-				::_exit(child(sv[1], then, *report_));
+				::_exit(mdev_uuid.empty() ? child(sv[1], then, *report_)
+							  : mdev_child(sv[1], mdev_uuid, *report_));
 			} catch (...) {
 				::_exit(125);
 			}
@@ -457,18 +476,10 @@ public:
 private:
 	static int child(int sock, Then then, Report &report)
 	{
-		const int uffd = static_cast<int>(::syscall(SYS_userfaultfd, O_CLOEXEC));
-		uffdio_api api{};
-		api.api = UFFD_API;
-		if (uffd < 0 || ::ioctl(uffd, UFFDIO_API, &api) != 0)
-			return 1;
 		constexpr std::size_t page = 4096;
-		void *hole = ::mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		uffdio_register reg{};
-		reg.range.start = reinterpret_cast<std::uintptr_t>(hole);
-		reg.range.len = page;
-		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-		if (hole == MAP_FAILED || ::ioctl(uffd, UFFDIO_REGISTER, &reg) != 0)
+		int uffd;
+		void *hole;
+		if (!make_stuck_page(uffd, hole))
 			return 2;
 		guest::RawQueue q(8);
 		static std::byte dst[page];
@@ -511,6 +522,44 @@ private:
 		return 0;
 	}
 
+	/// Then::report on an mdev: the engine is stuck in vfio_dma_rw().
+	static int mdev_child(int sock, const std::string &uuid, Report &report)
+	{
+		int uffd;
+		void *hole;
+		if (!make_stuck_page(uffd, hole))
+			return 2;
+		auto dev = accel::Device::open_mdev(uuid);
+		auto q = accel::Queue::create(dev);
+		static std::byte dst[4096];
+		const std::span src(static_cast<const std::byte *>(hole), sizeof(dst));
+		const auto src_mapping = dev.map_dma(src);
+		const auto dst_mapping = dev.map_dma(std::span(dst));
+		const afd_desc descs[] = {accel::op::memmove(std::span(dst), src, 1), accel::op::nop(2)};
+		if (q.try_submit(descs) != 2)
+			return 4;
+		uffd_msg msg;
+		if (::read(uffd, &msg, sizeof(msg)) != sizeof(msg))
+			return 5;
+		report.queue_id = q.id();
+		guest::send_fd(sock, uffd);
+		::close(uffd);
+		char go;
+		if (::read(sock, &go, 1) != 1)
+			return 7;
+		const auto until = std::chrono::steady_clock::now() + 10s;
+		afd_completion seen[2];
+		report.completions = 0;
+		do {
+			report.cq_flags = q.cq_flags();
+			report.completions += q.poll(std::span(seen).subspan(report.completions));
+		} while ((!(report.cq_flags & AFD_CQ_F_EVICTED) || report.completions < 2) &&
+			 std::chrono::steady_clock::now() < until);
+		for (std::uint32_t i = 0; i < report.completions; i++)
+			report.status[i] = seen[i].status;
+		return 0;
+	}
+
 	Report *report_;
 	pid_t pid_ = -1;
 	int sock_ = -1;
@@ -525,6 +574,38 @@ void device_still_works()
 		auto q = accel::Queue::create(dev, {.sq_entries = 8});
 		BOOST_TEST(q.run(accel::op::nop(1), 30s).status == 0);
 	}
+}
+
+/// An administrator's EVICT of @p stuck's queue (Then::report) waits until
+/// killed; the engine then cancels what was left when it lets go.
+void evict_is_killable_and_the_engine_finishes_it(StuckEngine &stuck)
+{
+	const pid_t admin = ::fork();
+	BOOST_REQUIRE(admin >= 0);
+	if (admin == 0) {
+		stuck.release(); // its copy of the userfaultfd would keep the fault
+		const int fd = ::open("/dev/accel0", O_RDWR | O_CLOEXEC);
+		afd_queue_admin args{};
+		args.queue_id = stuck.queue_id();
+		args.op = AFD_QUEUE_ADMIN_EVICT;
+		::_exit(fd >= 0 && ::ioctl(fd, AFD_IOC_QUEUE_ADMIN, &args) == 0 ? 0 : 1);
+	}
+	std::this_thread::sleep_for(300ms);
+	BOOST_TEST(::waitpid(admin, nullptr, WNOHANG) == 0, "EVICT returned while the queue's engine is stuck");
+	::kill(admin, SIGKILL);
+	const bool killed = guest::exits_within(admin, 5s);
+	BOOST_TEST(killed, "an EVICT waiting for a stuck engine is not killable");
+	stuck.release();
+	if (!killed)
+		::waitpid(admin, nullptr, 0);
+	const auto seen = stuck.report();
+	BOOST_TEST((seen.cq_flags & AFD_CQ_F_EVICTED) != 0);
+	BOOST_REQUIRE(seen.completions == 2);
+	// The MEMMOVE was in execution: it completes (its fault resolves once
+	// the userfaultfd is gone), it is not cancelled.
+	BOOST_TEST((seen.status[0] == 0 || seen.status[0] == -EFAULT), "MEMMOVE: " << seen.status[0]);
+	BOOST_TEST(seen.status[1] == -ECANCELED);
+	device_still_works();
 }
 
 } // namespace
@@ -561,32 +642,18 @@ BOOST_AUTO_TEST_CASE(a_process_killed_while_its_engine_is_stuck_exits_at_once)
 BOOST_AUTO_TEST_CASE(an_evict_waiting_for_a_stuck_engine_is_killable_and_the_engine_finishes_it)
 {
 	StuckEngine stuck(StuckEngine::Then::report);
-	const pid_t admin = ::fork();
-	BOOST_REQUIRE(admin >= 0);
-	if (admin == 0) {
-		stuck.release(); // its copy of the userfaultfd would keep the fault
-		const int fd = ::open("/dev/accel0", O_RDWR | O_CLOEXEC);
-		afd_queue_admin args{};
-		args.queue_id = stuck.queue_id();
-		args.op = AFD_QUEUE_ADMIN_EVICT;
-		::_exit(fd >= 0 && ::ioctl(fd, AFD_IOC_QUEUE_ADMIN, &args) == 0 ? 0 : 1);
-	}
-	std::this_thread::sleep_for(300ms);
-	BOOST_TEST(::waitpid(admin, nullptr, WNOHANG) == 0, "EVICT returned while the queue's engine is stuck");
-	::kill(admin, SIGKILL);
-	const bool killed = guest::exits_within(admin, 5s);
-	BOOST_TEST(killed, "an EVICT waiting for a stuck engine is not killable");
-	stuck.release();
-	if (!killed)
-		::waitpid(admin, nullptr, 0);
-	const auto seen = stuck.report();
-	BOOST_TEST((seen.cq_flags & AFD_CQ_F_EVICTED) != 0);
-	BOOST_REQUIRE(seen.completions == 2);
-	// The MEMMOVE was in execution: it completes (its fault resolves once
-	// the userfaultfd is gone), it is not cancelled.
-	BOOST_TEST((seen.status[0] == 0 || seen.status[0] == -EFAULT), "MEMMOVE: " << seen.status[0]);
-	BOOST_TEST(seen.status[1] == -ECANCELED);
-	device_still_works();
+	evict_is_killable_and_the_engine_finishes_it(stuck);
+}
+
+// The same for an mdev's queue, whose engine is stuck in vfio_dma_rw(): the
+// EVICT waits killably (it stayed in D state until the fault resolved),
+// and the mdev's own close waits for the engine, which finishes the
+// shutdown when it lets go.
+BOOST_AUTO_TEST_CASE(an_evict_of_an_mdev_queue_waiting_for_a_stuck_engine_is_killable)
+{
+	guest::TestMdev mdev;
+	StuckEngine stuck(StuckEngine::Then::report, mdev.uuid);
+	evict_is_killable_and_the_engine_finishes_it(stuck);
 }
 
 // An administrator's RESET of a queue in error waits until the engine lets
@@ -607,11 +674,12 @@ BOOST_AUTO_TEST_CASE(an_evict_ends_a_reset_waiting_for_a_stuck_engine)
 	}
 	StuckEngine stuck(StuckEngine::Then::wait);
 	std::atomic<unsigned> done{0};
+	std::vector<int> reset_result(queues.size(), -1);
 	std::vector<std::thread> admins;
-	for (const auto &q : queues)
-		admins.emplace_back([&done, id = q->id()] {
+	for (std::size_t i = 0; i < queues.size(); i++)
+		admins.emplace_back([&done, &result = reset_result[i], id = queues[i]->id()] {
 			guest::OpenDevice admin;
-			(void)guest::queue_admin(admin.fd, id, AFD_QUEUE_ADMIN_RESET);
+			result = guest::queue_admin(admin.fd, id, AFD_QUEUE_ADMIN_RESET);
 			done++;
 		});
 	std::this_thread::sleep_for(300ms);
@@ -629,6 +697,12 @@ BOOST_AUTO_TEST_CASE(an_evict_ends_a_reset_waiting_for_a_stuck_engine)
 	stuck.release(); // unblocks waiting administrators, so that they can be joined
 	for (auto &t : admins)
 		t.join();
+	// The RESETs the EVICTs ended found their queue gone: ENOENT, as for any
+	// queue that goes away meanwhile (it was EINVAL, as for a queue not in
+	// error). The others were done before.
+	const auto ended = std::count(reset_result.begin(), reset_result.end(), ENOENT);
+	BOOST_TEST(ended > 0);
+	BOOST_TEST(ended + std::count(reset_result.begin(), reset_result.end(), 0) == 4);
 	device_still_works();
 }
 

@@ -616,7 +616,8 @@ enum afd_queue_admin_op {
  * For operators, not applications: the caller needs CAP_SYS_ADMIN
  * (-EPERM otherwise, before anything else is checked). Errors: -EINVAL for
  * a bad field or an op the queue's state does not allow, -ENOENT for a
- * queue id the device does not have.
+ * queue id the device does not have or a queue that went away while the
+ * operation waited (a RESET ended by its owner's DESTROY or an EVICT).
  */
 struct afd_queue_admin {
 	__u32 queue_id;
