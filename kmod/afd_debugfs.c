@@ -30,8 +30,9 @@ static u32 afd_race_window_ms;
  *
  * Called at the points where a concurrent operator's action once did harm
  * (a device removed twice, an open before the device's sysfs directories
- * existed), so that the guest suite can hold the window open and show that
- * what is done there today is safe. Root alone can set the delay.
+ * existed, a killed eviction's notify after an mdev was freed), so that the
+ * guest suite can hold the window open and show that what is done there
+ * today is safe. Root alone can set the delay.
  */
 void afd_debugfs_widen_race_window(void)
 {

@@ -23,6 +23,7 @@
 #include <linux/wait.h>
 
 #include "afd_context.h"
+#include "afd_debugfs.h"
 #include "afd_drv.h"
 #include "afd_engine.h"
 #include "afd_ops.h"
@@ -519,6 +520,8 @@ void afd_queue_shutdown(struct afd_queue *q)
 	 * (a killed wait for a stuck fault) holds its own references.
 	 */
 	afd_stream_destroy_all(q);
+	if (!stopped)
+		afd_debugfs_widen_race_window();
 	/* Every waiter, including a front end's (an eventfd). */
 	afd_context_notify(q->ctx);
 	/*

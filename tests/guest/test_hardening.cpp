@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <linux/userfaultfd.h>
 #include <memory>
+#include <optional>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -654,6 +655,38 @@ BOOST_AUTO_TEST_CASE(an_evict_of_an_mdev_queue_waiting_for_a_stuck_engine_is_kil
 	guest::TestMdev mdev;
 	StuckEngine stuck(StuckEngine::Then::report, mdev.uuid);
 	evict_is_killable_and_the_engine_finishes_it(stuck);
+}
+
+// A killed EVICT still notifies the queue's context on its way out, and
+// the mdev that context reaches must outlive that: the mdev's close waits
+// for the EVICT as well as for the engine. (The engine alone ended that
+// wait: with the EVICT held 2 s before its notify by race_window_ms, the
+// mdev was closed and removed first, and the notify reached freed memory.)
+BOOST_AUTO_TEST_CASE(a_killed_evict_notifies_an_mdev_that_is_still_there)
+{
+	auto mdev = std::make_optional<guest::TestMdev>();
+	StuckEngine stuck(StuckEngine::Then::report, mdev->uuid);
+	const guest::AttrOverride widen("/sys/kernel/debug/accelfd/race_window_ms", "2000");
+	const pid_t admin = ::fork();
+	BOOST_REQUIRE(admin >= 0);
+	if (admin == 0) {
+		stuck.release();
+		const int fd = ::open("/dev/accel0", O_RDWR | O_CLOEXEC);
+		::_exit(fd >= 0 && guest::queue_admin(fd, stuck.queue_id(), AFD_QUEUE_ADMIN_EVICT) == 0 ? 0 : 1);
+	}
+	std::this_thread::sleep_for(300ms);
+	::kill(admin, SIGKILL); // its wait ends, and it sits in the window
+	std::this_thread::sleep_for(300ms);
+	stuck.release(); // the engine lets go and finishes the eviction
+	const auto seen = stuck.report(); // the owner closes the mdev and exits
+	mdev.reset(); // the mdev is removed
+	const bool gone = guest::exits_within(admin, 10s);
+	BOOST_TEST(gone);
+	if (!gone)
+		::waitpid(admin, nullptr, 0);
+	BOOST_TEST((seen.cq_flags & AFD_CQ_F_EVICTED) != 0);
+	BOOST_TEST(seen.completions == 2u);
+	device_still_works();
 }
 
 // An administrator's RESET of a queue in error waits until the engine lets

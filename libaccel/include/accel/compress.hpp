@@ -123,7 +123,8 @@ public:
 	/// queue's max_transfer take a descriptor per piece). Feed the input
 	/// not consumed again, with the same @p flush; while a result fills
 	/// @p out, more output may wait: call again with more room (for
-	/// Flush::finish, until stream_end).
+	/// Flush::finish, until stream_end). If it throws, the pieces before
+	/// the failure are consumed all the same: total_in() counts them.
 	[[nodiscard]] CodecResult compress(std::span<const std::byte> in, std::span<std::byte> out,
 					   Flush flush = Flush::none);
 };
@@ -139,7 +140,8 @@ public:
 	/// While a result fills @p out, more output may wait: call again.
 	/// @p last_input: no input follows, so a stream that does not end
 	/// within @p in is truncated. Throws DataError for malformed or
-	/// truncated input.
+	/// truncated input (its offset is the stream's: total_in() counts
+	/// the pieces before it).
 	[[nodiscard]] CodecResult decompress(std::span<const std::byte> in, std::span<std::byte> out,
 					     bool last_input = false);
 };
