@@ -60,18 +60,26 @@ load_vfio() {
 insmod_refused() { ! insmod "$ko" "$@" 2>/dev/null && [ ! -d /sys/module/accelfd ]; }
 # Module unload while an operator removes devices through sysfs: each
 # device must be removed once, by one of them (it was destroyed twice). The
-# module's debugfs race window holds every removal 100 ms before it takes
+# module's debugfs race window holds every removal 300 ms before it takes
 # the device table's lock, so that rmmod comes while the removes are still
 # on their way (without it this never failed, the old module included).
 unload_racing_sysfs_remove() {
 	refused=0
 	for round in $(seq 1 10); do
 		insmod "$ko" num_devices=4 || return 1
-		echo 100 >/sys/kernel/debug/accelfd/race_window_ms || return 1
+		echo 300 >/sys/kernel/debug/accelfd/race_window_ms || return 1
 		for d in 3 2 1 0; do
 			(echo 1 >/sys/class/accelfd/accel$d/remove) 2>/dev/null &
 		done
-		# A removal in progress holds the module: rmmod is EBUSY until done.
+		# rmmod once a removal is under way (its file is gone, and it
+		# sleeps in the window): the removal holds the module, so rmmod
+		# is EBUSY until it is done.
+		tries=0 c=/sys/class/accelfd
+		while [ -e $c/accel0/remove ] && [ -e $c/accel1/remove ] &&
+			[ -e $c/accel2/remove ] && [ -e $c/accel3/remove ]; do
+			tries=$((tries + 1)) # shell builtins only: no fork in this loop
+			[ $tries -lt 100000 ] || return 1
+		done
 		tries=0
 		until rmmod accelfd 2>/dev/null; do
 			tries=$((tries + 1))
@@ -82,7 +90,7 @@ unload_racing_sysfs_remove() {
 		wait
 		[ ! -e /sys/class/accelfd ] || return 1
 	done
-	# Rounds where rmmod came before any removal raced nothing.
+	# A round where every removal was over before rmmod raced nothing.
 	echo "rmmod was refused while removals ran in $refused of 10 rounds"
 	[ $refused -gt 0 ]
 }
