@@ -915,15 +915,19 @@ BOOST_DATA_TEST_CASE(input_after_a_finish_has_begun_is_einval, models, path)
 	BOOST_TEST(more.bytes_done == 0u);
 }
 
+/// A queue on accel0 while its max_transfer is 64 KiB, for spans beyond it.
+struct SmallTransfer {
+	guest::AttrOverride limit{"max_transfer", "65536"};
+	accel::Device dev = accel::Device::open(0);
+	accel::Queue queue = accel::Queue::create(dev);
+	SmallTransfer() { BOOST_REQUIRE(queue.max_transfer() == 65536u); }
+};
+
 // The streaming API takes spans beyond max_transfer in pieces, as zlib
 // takes any length; the finish waits for the last piece. (They were
 // handed to the kernel whole: E2BIG.)
-BOOST_AUTO_TEST_CASE(compressor_and_decompressor_take_spans_beyond_max_transfer)
+BOOST_FIXTURE_TEST_CASE(compressor_and_decompressor_take_spans_beyond_max_transfer, SmallTransfer)
 {
-	guest::AttrOverride limit("max_transfer", "65536");
-	auto dev = accel::Device::open(0);
-	auto queue = accel::Queue::create(dev);
-	BOOST_REQUIRE(queue.max_transfer() == 65536u);
 	const auto data = sample(Kind::text, 300000);
 
 	std::vector<std::byte> packed(AFD_DEFLATE_BOUND(data.size()));
@@ -961,12 +965,8 @@ BOOST_AUTO_TEST_CASE(compressor_and_decompressor_take_spans_beyond_max_transfer)
 // output; with less, the output is filled, not cut at a piece. (Each call
 // stopped after one descriptor of max_transfer bytes, with output waiting
 // and room left.)
-BOOST_AUTO_TEST_CASE(one_call_over_pieces_fills_its_output)
+BOOST_FIXTURE_TEST_CASE(one_call_over_pieces_fills_its_output, SmallTransfer)
 {
-	guest::AttrOverride limit("max_transfer", "65536");
-	auto dev = accel::Device::open(0);
-	auto queue = accel::Queue::create(dev);
-	BOOST_REQUIRE(queue.max_transfer() == 65536u);
 	const auto data = sample(Kind::text, 300000);
 
 	std::vector<std::byte> packed(AFD_DEFLATE_BOUND(data.size()));
@@ -995,11 +995,8 @@ BOOST_AUTO_TEST_CASE(one_call_over_pieces_fills_its_output)
 
 // A sync flush over pieces: everything consumed is out, byte-aligned, when
 // the call returns with room left.
-BOOST_AUTO_TEST_CASE(a_sync_flush_over_pieces_leaves_nothing_waiting)
+BOOST_FIXTURE_TEST_CASE(a_sync_flush_over_pieces_leaves_nothing_waiting, SmallTransfer)
 {
-	guest::AttrOverride limit("max_transfer", "65536");
-	auto dev = accel::Device::open(0);
-	auto queue = accel::Queue::create(dev);
 	const auto data = sample(Kind::binary, 200000);
 
 	std::vector<std::byte> packed(AFD_DEFLATE_BOUND(data.size()));
