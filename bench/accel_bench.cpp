@@ -2,7 +2,7 @@
 // accel_bench: every submission path of accelfd side by side, against
 // io_uring and against the CPU, in one run (docs/benchmarks.md).
 //
-//   accel_bench [--full] [--nop-only | --codec-only] [--out DIR] [--mdev UUID]
+//   accel_bench [--full] [--nop-only | --codec-only | --scaling-only] [--out DIR] [--mdev UUID]
 //
 // Quick mode (the default, under two minutes in a TCG guest) prints a short
 // table; --out writes every figure as results.json, the tables as
@@ -59,13 +59,16 @@ struct RunMdev {
 int main(int argc, char **argv)
 {
 	CLI::App app{"accel_bench: accelfd's submission paths against io_uring and the CPU"};
-	bool full = false, nop_only = false, codec_only = false;
+	bool full = false, nop_only = false, codec_only = false, scaling_only = false;
 	std::string out, mdev;
 	app.add_flag("--full", full, "Long runs for the documentation (default: quick)");
 	app.add_flag("--nop-only", nop_only,
 		     "Only the NOP paths (M1-M3), e.g. for a second guest CPU model");
 	app.add_flag("--codec-only", codec_only, "Only DEFLATE and INFLATE against zlib (M7)")
 		->excludes("--nop-only");
+	app.add_flag("--scaling-only", scaling_only, "Only the scaling over processes and the idle engine (M6)")
+		->excludes("--nop-only")
+		->excludes("--codec-only");
 	app.add_option("--out", out, "Write results.json, results.md and plot data here");
 	app.add_option("--mdev", mdev, "The mdev for the mdev paths (default: create one)");
 	CLI11_PARSE(app, argc, argv);
@@ -84,10 +87,11 @@ int main(int argc, char **argv)
 		bench::Report report(full ? "full" : "quick");
 
 		// M4 first: it opens the mdev itself, and a VFIO group opens once.
-		const bool paths = !codec_only, data = !nop_only && !codec_only;
+		const bool paths = !codec_only && !scaling_only, data = !nop_only && !codec_only && !scaling_only,
+			   codec = !nop_only && !scaling_only;
 		if (data)
 			bench::measure_setup(report, settings);
-		{
+		if (paths || data || codec) {
 			auto char_device = accel::Device::open(0);
 			auto char_queue = accel::Queue::create(char_device, {.sq_entries = 256});
 			auto mdev_device = accel::Device::open_mdev(settings.mdev);
@@ -101,10 +105,10 @@ int main(int argc, char **argv)
 			}
 			if (data)
 				bench::measure_data(report, settings, targets);
-			if (!nop_only)
+			if (codec)
 				bench::measure_codec(report, settings, targets);
 		}
-		if (data)
+		if (data || scaling_only)
 			bench::measure_scaling(report, settings);
 		std::fprintf(stderr, ::isatty(STDERR_FILENO) ? "\r\x1b[K" : "");
 
