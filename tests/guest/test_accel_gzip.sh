@@ -18,11 +18,12 @@ passed=0 failed=0 skipped=0
 check() {
 	name=$1
 	shift
+	start=$SECONDS
 	if "$@"; then
-		echo "PASS: accel-gzip: $name"
+		echo "PASS: accel-gzip: $name ($((SECONDS - start)) s)"
 		passed=$((passed + 1))
 	else
-		echo "FAIL: accel-gzip: $name"
+		echo "FAIL: accel-gzip: $name ($((SECONDS - start)) s)"
 		failed=$((failed + 1))
 	fi
 }
