@@ -26,6 +26,20 @@ static struct dentry *afd_debugfs_root;
 static u32 afd_race_window_ms;
 
 /**
+ * afd_debugfs_race_window_ms() - how long a widened window lasts
+ *
+ * For front ends whose windows are not a sleep in one place: accelfd_mdev
+ * holds a removed device's mdev type this long past its unregistration.
+ *
+ * Return: the window in milliseconds, 0 when windows are not widened.
+ */
+u32 afd_debugfs_race_window_ms(void)
+{
+	return READ_ONCE(afd_race_window_ms);
+}
+EXPORT_SYMBOL_GPL(afd_debugfs_race_window_ms);
+
+/**
  * afd_debugfs_widen_race_window() - sleep where a race used to be
  *
  * Called at the points where a concurrent operator's action once did harm
@@ -36,7 +50,7 @@ static u32 afd_race_window_ms;
  */
 void afd_debugfs_widen_race_window(void)
 {
-	u32 ms = READ_ONCE(afd_race_window_ms);
+	u32 ms = afd_debugfs_race_window_ms();
 
 	if (ms)
 		msleep(ms);

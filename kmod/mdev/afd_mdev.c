@@ -36,6 +36,7 @@
 
 #include "afd_compat.h"
 #include "afd_context.h"
+#include "afd_debugfs.h"
 #include "afd_drv.h"
 #include "afd_mmap.h"
 #include "afd_queue.h"
@@ -721,6 +722,34 @@ static struct mdev_driver afd_mdev_driver = {
 
 static struct afd_mdev_parent *afd_mdev_parents[AFD_MAX_DEVICES];
 
+/**
+ * struct afd_mdev_type_hold - a late reference on a removed device's type
+ * @work: drops the reference when the window is over
+ * @type: the type held, while @work is pending
+ *
+ * With accelfd's debugfs race_window_ms set, a device's removal keeps its
+ * type that long past mdev_unregister_parent(), as an mdev whose release
+ * is still running does, so that the guest suite can show the type's
+ * release reading a parent that is still there. One per device index.
+ */
+struct afd_mdev_type_hold {
+	struct delayed_work work;
+	struct mdev_type *type;
+};
+
+static struct afd_mdev_type_hold afd_mdev_type_holds[AFD_MAX_DEVICES];
+
+static void afd_mdev_release_held_type(struct work_struct *work)
+{
+	struct afd_mdev_type_hold *hold =
+		container_of(to_delayed_work(work), struct afd_mdev_type_hold,
+			     work);
+
+	dev_info(hold->type->parent->dev, "mdev type let go after removal\n");
+	kobject_put(&hold->type->kobj);
+	hold->type = NULL;
+}
+
 static int afd_mdev_add_device(struct afd_device *adev)
 {
 	struct afd_mdev_parent *p;
@@ -750,9 +779,21 @@ static int afd_mdev_add_device(struct afd_device *adev)
 static void afd_mdev_remove_device(struct afd_device *adev)
 {
 	struct afd_mdev_parent *p = afd_mdev_parents[adev->index];
+	struct afd_mdev_type_hold *hold = &afd_mdev_type_holds[adev->index];
+	u32 hold_ms = afd_debugfs_race_window_ms();
 
 	afd_mdev_parents[adev->index] = NULL;
+	if (hold_ms) {
+		/* An earlier device of this index may still be held. */
+		flush_delayed_work(&hold->work);
+		kobject_get(&p->type.kobj);
+		hold->type = &p->type;
+		dev_info(&adev->dev, "holding the mdev type %u ms past removal\n",
+			 hold_ms);
+	}
 	mdev_unregister_parent(&p->parent);
+	if (hold_ms)
+		schedule_delayed_work(&hold->work, msecs_to_jiffies(hold_ms));
 }
 
 static struct afd_frontend afd_mdev_frontend = {
@@ -763,8 +804,11 @@ static struct afd_frontend afd_mdev_frontend = {
 
 static int __init afd_mdev_init(void)
 {
-	int ret;
+	int i, ret;
 
+	for (i = 0; i < AFD_MAX_DEVICES; i++)
+		INIT_DELAYED_WORK(&afd_mdev_type_holds[i].work,
+				  afd_mdev_release_held_type);
 	ret = mdev_register_driver(&afd_mdev_driver);
 	if (ret)
 		return ret;
@@ -780,7 +824,12 @@ err_unregister_driver:
 
 static void __exit afd_mdev_exit(void)
 {
+	int i;
+
 	afd_unregister_frontend(&afd_mdev_frontend);
+	/* Held types are let go by our code: before the module goes. */
+	for (i = 0; i < AFD_MAX_DEVICES; i++)
+		flush_delayed_work(&afd_mdev_type_holds[i].work);
 	mdev_unregister_driver(&afd_mdev_driver);
 }
 

@@ -119,6 +119,42 @@ unload_racing_sysfs_remove() {
 	[ $refused -gt 0 ]
 }
 
+# A removed device's mdev type outliving the parent's unregistration, as
+# it does while an mdev of the type is still being released: the type's
+# release reads the parent, which must go with the device, not at
+# unregistration as it once did (slab poisoning, which the stock runs
+# boot with, or KASAN on the debug kernel makes that read fault). With
+# the race window set, accelfd_mdev holds each removed device's type that
+# long: here once for a device removed through sysfs, once for one that
+# the module's own exit removes.
+mdev_type_outlives_parent() {
+	# Earlier tests removed devices in the window too: count lines.
+	count() { dmesg | grep -cE "$1"; }
+	reports='BUG:|Oops|general protection fault'
+	held1='accel1: holding the mdev type 500 ms past removal'
+	let_go0='accel0: mdev type let go after removal'
+	let_go1='accel1: mdev type let go after removal'
+	before=$(count "$reports") held=$(count "$held1")
+	let_go=$(count "$let_go1") exit_let_go=$(count "$let_go0")
+	insmod "$ko" num_devices=2 && insmod "$mdev_ko" || return 1
+	echo 500 >/sys/kernel/debug/accelfd/race_window_ms || return 1
+	echo 1 >/sys/class/accelfd/accel1/remove || return 1
+	[ "$(count "$held1")" -eq $((held + 1)) ] ||
+		{ echo "removing accel1 held no type"; return 1; }
+	tries=0
+	until [ "$(count "$let_go1")" -eq $((let_go + 1)) ]; do
+		tries=$((tries + 1))
+		[ $tries -lt 100 ] || { echo "accel1's type was never let go"; return 1; }
+		sleep 0.1
+	done
+	rmmod accelfd_mdev || return 1
+	[ "$(count "$let_go0")" -eq $((exit_let_go + 1)) ] ||
+		{ echo "accelfd_mdev's exit let go of no type"; return 1; }
+	echo 0 >/sys/kernel/debug/accelfd/race_window_ms || return 1
+	rmmod accelfd || return 1
+	[ "$(count "$reports")" -eq "$before" ]
+}
+
 # What an install gives a real machine (udev/): the group "accel" and the
 # rule that hands it /dev/accelN, applied by a running udevd. The root file
 # system is the host's, read-only: the group file is overlaid, the rule
@@ -190,6 +226,9 @@ fi
 
 echo "== module unload racing sysfs remove"
 check "5 rounds of rmmod against echo 1 > remove on four devices" unload_racing_sysfs_remove
+
+echo "== an mdev type outliving its parent's unregistration"
+check "a removed device's type held 500 ms past removal, then let go" mdev_type_outlives_parent
 
 echo "== bad module parameters"
 check "num_devices=0 is refused" insmod_refused num_devices=0
