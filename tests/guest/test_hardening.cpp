@@ -152,35 +152,56 @@ BOOST_AUTO_TEST_CASE(evict_against_an_owner_that_keeps_refilling)
 	BOOST_TEST((q.cq_header()->flags & AFD_CQ_F_EVICTED) != 0u);
 }
 
-// SQs kept full of NOPs for longer than the soft-lockup threshold (20 s by
-// default): the engine never runs dry, and executing NOPs reaches no
-// scheduling point, so it must give the CPU back itself. Two queues on one
-// engine (queues go to the least loaded engine: the first and the third),
-// so that it has work while the owner refills the other. The engines are
-// pinned to CPU 0 and the owners to CPU 1: an owner sharing the engine's CPU
-// would starve, its queue run dry, and the engine sleep, hiding the bug (as
-// it did before the pinning); for the same reason the engine polls rather
-// than sleeps while the other CPU serves a timer or a kworker. The harness
-// fails the suite on a "soft lockup" in the log.
-BOOST_AUTO_TEST_CASE(queues_kept_full_for_30_s_cause_no_soft_lockup)
+// SQs kept full of NOPs for longer than the soft-lockup threshold (20 s
+// with the watchdog at its default): executing NOPs reaches no scheduling
+// point, so the engine must give the CPU back itself. Two char-device
+// queues on one engine (queues go to the least loaded engine: the first
+// and the third) and an mdev's queue, which adopts no mm, on the other.
+// Both engines are pinned to CPU 0 and the owners to CPU 1: an owner
+// sharing the engine's CPU would starve, its queue run dry, and the engine
+// sleep, hiding the bug (as it did before the pinning); for the same
+// reason the engines poll rather than sleep while the other CPU serves a
+// timer or a kworker. An engine that kept CPU 0 would leave the other's
+// queue without completions, and the harness fails the suite on a "soft
+// lockup" in the log.
+BOOST_AUTO_TEST_CASE(char_and_mdev_queues_kept_full_for_30_s_cause_no_soft_lockup)
 {
 	const guest::AttrOverride poll_throughout("/sys/module/accelfd/parameters/engine_idle_us", "60000000");
-	guest::RawQueue first(4096), second(4096), third(4096);
+	constexpr auto kept_full = 30s;
+	guest::RawQueue first(4096);
+	guest::TestMdev mdev;
+	const auto mdev_device = accel::Device::open_mdev(mdev.uuid);
+	auto mdev_queue = accel::Queue::create(mdev_device, {.sq_entries = 4096});
+	guest::RawQueue third(4096);
 	BOOST_REQUIRE(set_affinity_by_name("afd0-eng", cpus({0})) == 2u);
 	std::atomic<bool> stop{false};
-	std::thread owner([&] {
+	std::thread char_owner([&] {
 		const PinnedThread pin(cpus({1}));
-		(void)keep_full(third, stop, 30s);
+		(void)keep_full(third, stop, kept_full);
+	});
+	std::thread mdev_owner([&] {
+		const PinnedThread pin(cpus({1}));
+		const std::vector<afd_desc> nops(mdev_queue.sq_entries(), accel::op::nop());
+		std::vector<afd_completion> out(mdev_queue.cq_entries());
+		const auto until = std::chrono::steady_clock::now() + kept_full;
+		while (std::chrono::steady_clock::now() < until) {
+			(void)mdev_queue.poll(out);
+			(void)mdev_queue.try_submit(nops);
+		}
 	});
 	{
 		const PinnedThread pin(cpus({1}));
-		BOOST_TEST(keep_full(first, stop, 30s) == 0u); // nothing cancelled
+		BOOST_TEST(keep_full(first, stop, kept_full) == 0u); // nothing cancelled
 	}
-	owner.join();
+	char_owner.join();
+	mdev_owner.join();
 	BOOST_TEST(set_affinity_by_name("afd0-eng", cpus({0, 1})) == 2u);
-	BOOST_TEST_MESSAGE(first.query().completed + third.query().completed << " NOPs in 30 s");
+	const std::uint64_t mdev_completed = mdev_queue.stats().completed;
+	BOOST_TEST_MESSAGE(first.query().completed + third.query().completed << " NOPs on the char device and "
+									   << mdev_completed << " on the mdev in 30 s");
 	BOOST_TEST(first.query().completed > 0u);
 	BOOST_TEST(third.query().completed > 0u);
+	BOOST_TEST(mdev_completed > 0u);
 }
 
 // Until a new device's context/ and queue/ exist, nobody may open it: a
