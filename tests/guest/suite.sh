@@ -12,7 +12,8 @@
 # (a user-space tool whose kernel paths the codec tests take) and podman
 # with accelctl's CDI spec (test_cdi_podman.sh); the kill
 # storm has 60 processes instead of 500 and each fuzz run 12000 operations
-# instead of 20000 (at 90 s and 50 s each, they were half the debug run).
+# instead of 20000 (at 90 s and 50 s each, they were two fifths of the
+# debug run).
 # Every attack, validation, lifetime, removal, mdev, codec and fuzz test
 # stays.
 # AFD_SUITE_SCOPE=module (every kernel after the first of a CTest run) leaves
