@@ -26,11 +26,13 @@
  * be polled, as on the char device.
  */
 #include <linux/eventfd.h>
+#include <linux/kobject.h>
 #include <linux/mdev.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
+#include <linux/workqueue.h>
 
 #include <linux/accelfd_mdev.h>
 
@@ -742,12 +744,19 @@ static struct afd_mdev_type_hold afd_mdev_type_holds[AFD_MAX_DEVICES];
 static void afd_mdev_release_held_type(struct work_struct *work)
 {
 	struct afd_mdev_type_hold *hold =
-		container_of(to_delayed_work(work), struct afd_mdev_type_hold,
-			     work);
+		container_of(work, struct afd_mdev_type_hold, work.work);
 
 	dev_info(hold->type->parent->dev, "mdev type let go after removal\n");
 	kobject_put(&hold->type->kobj);
-	hold->type = NULL;
+}
+
+/* The works run our code: none may outlive the module. */
+static void afd_mdev_let_go_of_held_types(void)
+{
+	int i;
+
+	for (i = 0; i < AFD_MAX_DEVICES; i++)
+		flush_delayed_work(&afd_mdev_type_holds[i].work);
 }
 
 static int afd_mdev_add_device(struct afd_device *adev)
@@ -786,12 +795,14 @@ static void afd_mdev_remove_device(struct afd_device *adev)
 	if (hold_ms) {
 		/* An earlier device of this index may still be held. */
 		flush_delayed_work(&hold->work);
+		/* Before the core drops its own reference, in unregistration. */
 		kobject_get(&p->type.kobj);
 		hold->type = &p->type;
 		dev_info(&adev->dev, "holding the mdev type %u ms past removal\n",
 			 hold_ms);
 	}
 	mdev_unregister_parent(&p->parent);
+	/* The window opens once the parent is unregistered. */
 	if (hold_ms)
 		schedule_delayed_work(&hold->work, msecs_to_jiffies(hold_ms));
 }
@@ -818,18 +829,16 @@ static int __init afd_mdev_init(void)
 	return 0;
 
 err_unregister_driver:
+	/* A failed registration removed the devices it had added. */
+	afd_mdev_let_go_of_held_types();
 	mdev_unregister_driver(&afd_mdev_driver);
 	return ret;
 }
 
 static void __exit afd_mdev_exit(void)
 {
-	int i;
-
 	afd_unregister_frontend(&afd_mdev_frontend);
-	/* Held types are let go by our code: before the module goes. */
-	for (i = 0; i < AFD_MAX_DEVICES; i++)
-		flush_delayed_work(&afd_mdev_type_holds[i].work);
+	afd_mdev_let_go_of_held_types();
 	mdev_unregister_driver(&afd_mdev_driver);
 }
 

@@ -126,34 +126,45 @@ unload_racing_sysfs_remove() {
 # unregistration as it once did (slab poisoning, which the stock runs
 # boot with, or KASAN on the debug kernel makes that read fault). With
 # the race window set, accelfd_mdev holds each removed device's type that
-# long: here once for a device removed through sysfs, once for one that
-# the module's own exit removes.
-mdev_type_outlives_parent() {
-	# Earlier tests removed devices in the window too: count lines.
-	count() { dmesg | grep -cE "$1"; }
-	reports='BUG:|Oops|general protection fault'
-	held1='accel1: holding the mdev type 500 ms past removal'
-	let_go0='accel0: mdev type let go after removal'
-	let_go1='accel1: mdev type let go after removal'
-	before=$(count "$reports") held=$(count "$held1")
-	let_go=$(count "$let_go1") exit_let_go=$(count "$let_go0")
+# long: for a device removed through sysfs, for the device added in its
+# place and removed while the first is held, and for the one that the
+# module's own exit removes.
+held_types_let_go() {
+	# Earlier tests removed devices in the window too: only what the
+	# kernel logs after this test's mark counts.
+	mark="suite.sh: mdev type test $$"
+	echo "$mark" >/dev/kmsg || return 1
+	count() {
+		dmesg | grep -qF "$mark" || { echo -1; return; } # wrapped
+		dmesg | sed -n "/$mark/,\$p" | grep -cE "$1"
+	}
 	insmod "$ko" num_devices=2 && insmod "$mdev_ko" || return 1
 	echo 500 >/sys/kernel/debug/accelfd/race_window_ms || return 1
-	echo 1 >/sys/class/accelfd/accel1/remove || return 1
-	[ "$(count "$held1")" -eq $((held + 1)) ] ||
-		{ echo "removing accel1 held no type"; return 1; }
+	c=/sys/class/accelfd
+	echo 1 >$c/accel1/remove && echo 1 >$c/add_device && echo 1 >$c/accel1/remove ||
+		return 1
+	[ "$(count 'accel1: holding the mdev type 500 ms past removal')" -eq 2 ] ||
+		{ echo "removing accel1 twice did not hold two types"; return 1; }
 	tries=0
-	until [ "$(count "$let_go1")" -eq $((let_go + 1)) ]; do
+	until [ "$(count 'accel1: mdev type let go after removal')" -eq 2 ]; do
 		tries=$((tries + 1))
-		[ $tries -lt 100 ] || { echo "accel1's type was never let go"; return 1; }
+		[ $tries -lt 100 ] || { echo "accel1's types were not let go"; return 1; }
 		sleep 0.1
 	done
 	rmmod accelfd_mdev || return 1
-	[ "$(count "$let_go0")" -eq $((exit_let_go + 1)) ] ||
+	[ "$(count 'accel0: mdev type let go after removal')" -eq 1 ] ||
 		{ echo "accelfd_mdev's exit let go of no type"; return 1; }
 	echo 0 >/sys/kernel/debug/accelfd/race_window_ms || return 1
 	rmmod accelfd || return 1
-	[ "$(count "$reports")" -eq "$before" ]
+	[ "$(count 'BUG|WARNING:|Oops|general protection fault')" -eq 0 ]
+}
+mdev_type_outlives_parent() {
+	held_types_let_go && return
+	# Leave no module behind to fail the checks that follow.
+	echo 0 >/sys/kernel/debug/accelfd/race_window_ms
+	rmmod accelfd_mdev
+	rmmod accelfd
+	return 1
 }
 
 # What an install gives a real machine (udev/): the group "accel" and the
@@ -229,7 +240,7 @@ echo "== module unload racing sysfs remove"
 check "5 rounds of rmmod against echo 1 > remove on four devices" unload_racing_sysfs_remove
 
 echo "== an mdev type outliving its parent's unregistration"
-check "a removed device's type held 500 ms past removal, then let go" mdev_type_outlives_parent
+check "removed devices' types held 500 ms past removal, then let go" mdev_type_outlives_parent
 
 echo "== bad module parameters"
 check "num_devices=0 is refused" insmod_refused num_devices=0
